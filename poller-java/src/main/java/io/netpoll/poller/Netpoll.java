@@ -1,0 +1,321 @@
+package io.netpoll.poller;
+
+import io.netpoll.poller.epoll.EpollPoller;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The process-wide network poller (Go's runtime netpoll): one {@link Poller} backend, the
+ * {@link PollDesc} cache, and the heap of socket deadline timers.
+ *
+ * <h2>Who polls</h2>
+ * Any thread may call {@link #poll}. At most one thread blocks in the kernel at a time (Go's
+ * sched.lastpoll rule); a caller that asks to block while another is blocked polls without
+ * waiting instead. Ready waiters are woken by the polling thread through {@link Waiter#wake},
+ * which only hands them back to their owners.
+ *
+ * <h2>Drivers</h2>
+ * Something must call {@link #poll} and {@link #runDeadlines} while callers wait. A scheduler
+ * that does so (the dispatcher's idle worker, its sysmon) registers with {@link #attachDriver};
+ * while none is attached, a daemon {@link NetpollDriver} thread does it, started the first time a
+ * waiter parks. So every API works without any scheduler, and none of this costs a thread in a
+ * process that never waits.
+ *
+ * <h2>Deadlines</h2>
+ * Deadline timers live in one heap here and fire from {@link #runDeadlines}, called by the driver
+ * before each poll with the time until the next one as the poll timeout. Arming a timer earlier
+ * than the blocked poller's wake-up time breaks the poller ({@link Poller#wakeup}) so it re-plans.
+ */
+public final class Netpoll {
+    private static final Object INIT_LOCK = new Object();
+    private static volatile Netpoll instance;
+
+    private final Poller poller;
+    private final PollCache cache = new PollCache(this);
+    private final Sink sink = new Sink();
+    private final NetpollDriver driver = new NetpollDriver(this);
+
+    private final Object timerLock = new Object();
+    private final TimerHeap deadlines = new TimerHeap();
+    private volatile int armedDeadlines;
+
+    private final AtomicBoolean blockingRole = new AtomicBoolean();
+    private final AtomicBoolean nonBlockingRole = new AtomicBoolean();
+    private volatile boolean pollerBlocked;
+    private volatile boolean pollerBlockedForever;
+    private volatile long pollerWakeAtNanos;
+
+    private final AtomicInteger waiters = new AtomicInteger();
+    private final AtomicInteger drivers = new AtomicInteger();
+
+    private final AtomicLong polls = new AtomicLong();
+    private final AtomicLong blockingPolls = new AtomicLong();
+    private final AtomicLong events = new AtomicLong();
+
+    /** A private instance over {@code poller}; production code uses {@link #get()}. */
+    Netpoll(Poller poller) {
+        this.poller = poller;
+    }
+
+    /** The process's poller, created on first use with the backend for this OS. */
+    public static Netpoll get() {
+        Netpoll np = instance;
+        if (np != null) {
+            return np;
+        }
+        synchronized (INIT_LOCK) {
+            if (instance == null) {
+                instance = new Netpoll(openBackend(System.getProperty("netpoll.backend", defaultBackend())));
+            }
+            return instance;
+        }
+    }
+
+    /** The backend Go would pick for this OS: epoll on Linux. */
+    static String defaultBackend() {
+        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        if (os.contains("linux")) {
+            return "epoll";
+        }
+        throw new IllegalStateException("netpoll: no backend for OS '" + os
+                + "'; supported: epoll (Linux); set -Dnetpoll.backend to choose one explicitly");
+    }
+
+    static Poller openBackend(String name) {
+        try {
+            switch (name) {
+                case "epoll":
+                    return new EpollPoller();
+                default:
+                    throw new IllegalArgumentException("netpoll: unknown backend '" + name + "' (-Dnetpoll.backend); supported: epoll");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("netpoll: cannot start the " + name + " backend", e);
+        }
+    }
+
+    public String backendName() {
+        return poller.name();
+    }
+
+    // ---- registration ----------------------------------------------------------------------------
+
+    /** Registers {@code fd} with the backend (Go's poll_runtime_pollOpen) and returns its descriptor. */
+    public PollDesc open(int fd) throws IOException {
+        PollDesc pd = cache.alloc();
+        pd.init(fd);
+        try {
+            poller.open(fd, pd);
+        } catch (IOException | RuntimeException e) {
+            pd.evict();
+            cache.free(pd);
+            throw e;
+        }
+        return pd;
+    }
+
+    /**
+     * Deregisters and recycles {@code pd} (Go's poll_runtime_pollClose). The caller has already
+     * called {@link PollDesc#evict} and no operation is in flight on the descriptor.
+     */
+    public void close(PollDesc pd) {
+        if (!pd.isClosing()) {
+            throw new IllegalStateException("close of a PollDesc that was not evicted");
+        }
+        poller.close(pd.fd());
+        cache.free(pd);
+    }
+
+    // ---- polling ---------------------------------------------------------------------------------
+
+    /**
+     * Collects ready descriptors and wakes their waiters (Go's netpoll(delay)). Blocks at most
+     * {@code timeoutNanos} ({@code < 0} forever, {@code 0} not at all), unless another thread is
+     * already blocked here, in which case it returns without waiting. Returns the events handled.
+     */
+    public int poll(long timeoutNanos) {
+        int n = tryPoll(timeoutNanos);
+        return n >= 0 ? n : tryPoll(0);
+    }
+
+    /** Like {@link #poll} but returns -1 instead of polling when the role it needs is taken. */
+    int tryPoll(long timeoutNanos) {
+        // hot path: no allocation
+        if (timeoutNanos != 0) {
+            if (!blockingRole.compareAndSet(false, true)) {
+                return -1;
+            }
+            try {
+                pollerBlockedForever = timeoutNanos < 0;
+                pollerWakeAtNanos = System.nanoTime() + timeoutNanos;
+                pollerBlocked = true;
+                long untilDeadline = nextDeadlineDelay();
+                if (untilDeadline >= 0 && (timeoutNanos < 0 || untilDeadline < timeoutNanos)) {
+                    timeoutNanos = Math.max(untilDeadline, 1);
+                }
+                blockingPolls.lazySet(blockingPolls.get() + 1);
+                int n = poller.poll(timeoutNanos, true, sink);
+                events.addAndGet(n);
+                return n;
+            } finally {
+                pollerBlocked = false;
+                blockingRole.set(false);
+            }
+        }
+        if (!nonBlockingRole.compareAndSet(false, true)) {
+            return -1;
+        }
+        try {
+            polls.lazySet(polls.get() + 1);
+            int n = poller.poll(0, false, sink);
+            if (n > 0) {
+                events.addAndGet(n);
+            }
+            return n;
+        } finally {
+            nonBlockingRole.set(false);
+        }
+    }
+
+    /** Breaks a blocked {@link #poll} (Go's netpollBreak); coalesced by the backend. */
+    public void wakeup() {
+        poller.wakeup();
+    }
+
+    /** True while some thread is blocked in {@link #poll} with a timeout. */
+    public boolean isPollerBlocked() {
+        return pollerBlocked;
+    }
+
+    // ---- deadlines -------------------------------------------------------------------------------
+
+    /**
+     * Fires every deadline due at {@code nowNanos} and returns the nanoseconds until the next one,
+     * or -1 if none is armed. Called by whoever drives the poller, before it polls.
+     */
+    public long runDeadlines(long nowNanos) {
+        if (armedDeadlines == 0) {
+            return -1;
+        }
+        for (;;) {
+            PollDesc.DeadlineTimer t;
+            synchronized (timerLock) {
+                t = (PollDesc.DeadlineTimer) deadlines.pollDue(nowNanos);
+                if (t == null) {
+                    armedDeadlines = deadlines.size();
+                    Timer next = deadlines.peek();
+                    return next == null ? -1 : next.when - nowNanos;
+                }
+                armedDeadlines = deadlines.size();
+                t.firingSeq = t.seq;
+            }
+            t.fire(nowNanos);
+        }
+    }
+
+    /** Nanoseconds until the earliest armed deadline (0 if overdue), or -1 if none. */
+    public long nextDeadlineDelay() {
+        if (armedDeadlines == 0) {
+            return -1;
+        }
+        synchronized (timerLock) {
+            Timer next = deadlines.peek();
+            return next == null ? -1 : Math.max(0, next.when - System.nanoTime());
+        }
+    }
+
+    void armDeadline(PollDesc.DeadlineTimer t, long whenNanos, int seq) {
+        synchronized (timerLock) {
+            t.seq = seq;
+            deadlines.reset(t, whenNanos);
+            armedDeadlines = deadlines.size();
+        }
+        if (pollerBlocked && (pollerBlockedForever || whenNanos - pollerWakeAtNanos < 0)) {
+            poller.wakeup();
+        }
+        if (drivers.get() == 0) {
+            driver.ensureRunning();
+        }
+    }
+
+    void cancelDeadline(PollDesc.DeadlineTimer t) {
+        synchronized (timerLock) {
+            if (deadlines.remove(t)) {
+                armedDeadlines = deadlines.size();
+            }
+        }
+    }
+
+    // ---- drivers and waiters ---------------------------------------------------------------------
+
+    /**
+     * A scheduler takes over polling and firing deadlines; the fallback driver thread stands down
+     * until every attached scheduler has detached.
+     */
+    public void attachDriver() {
+        drivers.incrementAndGet();
+        poller.wakeup();
+    }
+
+    public void detachDriver() {
+        if (drivers.decrementAndGet() == 0) {
+            if (waiters.get() > 0 || armedDeadlines > 0) {
+                driver.ensureRunning();
+            }
+            driver.unpark();
+        }
+    }
+
+    int attachedDrivers() {
+        return drivers.get();
+    }
+
+    /** Waiters parked on any descriptor (Go's netpollWaiters). */
+    public int waiters() {
+        return waiters.get();
+    }
+
+    void waiterParked() {
+        waiters.incrementAndGet();
+        if (drivers.get() == 0) {
+            driver.ensureRunning();
+        }
+    }
+
+    void waiterUnparked() {
+        waiters.decrementAndGet();
+    }
+
+    /** The fallback driver thread, or null if it has never been needed. */
+    public Thread driverThread() {
+        return driver.thread();
+    }
+
+    public NetpollStats stats() {
+        return new NetpollStats(poller.name(), cache.inUse(), waiters.get(), armedDeadlines, polls.get(),
+                blockingPolls.get(), events.get(), poller.wakeupWrites(), drivers.get(),
+                driver.thread() != null);
+    }
+
+    /** Where the backend reports events; exposed to tests that replay a late event. */
+    ReadySink sink() {
+        return sink;
+    }
+
+    /** Resolves event tokens to descriptors; drops events whose fdseq no longer matches. */
+    private final class Sink implements ReadySink {
+        @Override
+        public void ready(long token, int eventBits) {
+            // hot path: no allocation
+            PollDesc pd = cache.lookup((int) (token >>> 32));
+            if (pd != null && pd.fdseq() == (int) token) {
+                pd.ready(eventBits);
+            }
+        }
+    }
+}

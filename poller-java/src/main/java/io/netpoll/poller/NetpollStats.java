@@ -1,0 +1,20 @@
+package io.netpoll.poller;
+
+/**
+ * A snapshot of {@link Netpoll}'s counters.
+ *
+ * @param backend          backend name
+ * @param descriptors      registered descriptors
+ * @param waiters          callers parked on a descriptor
+ * @param deadlines        armed deadline timers
+ * @param nonBlockingPolls polls that did not wait
+ * @param blockingPolls    polls that could wait
+ * @param events           readiness events handled
+ * @param wakeupWrites     kernel writes made to break a blocked poll
+ * @param drivers          schedulers attached as drivers
+ * @param driverThread     whether the fallback driver thread has been started
+ */
+public record NetpollStats(String backend, int descriptors, int waiters, int deadlines, long nonBlockingPolls,
+                           long blockingPolls, long events, long wakeupWrites, int drivers,
+                           boolean driverThread) {
+}

@@ -1,0 +1,435 @@
+package io.netpoll.poller;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The per-descriptor readiness state shared by I/O callers and the poller (Go's pollDesc).
+ *
+ * <h2>Slots</h2>
+ * Each direction has a slot ({@code rg} for reads, {@code wg} for writes) holding one of:
+ * <ul>
+ *   <li>{@code NIL} (null): no readiness recorded and nobody waiting;</li>
+ *   <li>{@link #READY}: the poller saw readiness that no caller has consumed yet;</li>
+ *   <li>{@link #WAIT}: a caller is about to park (between its two CASes);</li>
+ *   <li>a {@link Waiter}: a caller is parked.</li>
+ * </ul>
+ * Transitions: a caller moves NIL→WAIT→waiter ({@link #waitFor}) or consumes READY→NIL; the poller
+ * moves NIL/WAIT/waiter→READY and wakes a waiter it removed ({@link #unblock} with ioready); a
+ * deadline or {@link #evict} moves WAIT/waiter→NIL and wakes it, but never records READY. A woken
+ * caller swaps the slot back to NIL ({@link #resume}) and re-checks errors. Only one caller may wait
+ * per slot: a second one is a programming error and fails loudly (Go: "double wait").
+ *
+ * <h2>Errors (Go's netpollcheckerr)</h2>
+ * {@code closing} (set by {@link #evict}) fails both directions; an expired read/write deadline
+ * fails that direction; {@code eventErr} (the poller saw a bare error) fails reads only.
+ *
+ * <h2>Identity and reuse</h2>
+ * Descriptors are pooled and type-stable ({@link PollCache}); {@code id} never changes.
+ * {@code fdseq} changes on every {@link #evict} and reuse, and the poller registration carries
+ * {@code (id, fdseq)} ({@link #token()}), so a late event for a closed descriptor can never wake the
+ * next owner of the same {@code PollDesc} or of the same fd number.
+ *
+ * <h2>Locking</h2>
+ * Slots and flags are lock-free. Deadlines, their timers and their sequence numbers are guarded by
+ * {@code this}; {@link Netpoll}'s timer lock nests inside it, never the other way round.
+ */
+public final class PollDesc {
+    public static final int MODE_READ = 1;
+    public static final int MODE_WRITE = 2;
+
+    /** Results of {@link #prepare}, {@link #waitFor} and {@link #resume} (Go's pollNoError etc.). */
+    public static final int OK = 0;
+    public static final int ERR_CLOSING = 1;
+    public static final int ERR_TIMEOUT = 2;
+    public static final int ERR_NOT_POLLABLE = 3;
+    /** {@link #waitFor}: the waiter is parked and will be woken exactly once. */
+    public static final int PARKED = 4;
+    /** {@link #resume}: woken with no readiness and no error (a deadline moved); wait again. */
+    public static final int AGAIN = 5;
+
+    static final Object READY = new Object() {
+        @Override
+        public String toString() {
+            return "READY";
+        }
+    };
+    static final Object WAIT = new Object() {
+        @Override
+        public String toString() {
+            return "WAIT";
+        }
+    };
+
+    private static final VarHandle RG;
+    private static final VarHandle WG;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            RG = l.findVarHandle(PollDesc.class, "rg", Object.class);
+            WG = l.findVarHandle(PollDesc.class, "wg", Object.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final Netpoll netpoll;
+    final int id;
+    private volatile Object rg;
+    private volatile Object wg;
+    private volatile int fd = -1;
+    private volatile int fdseq;
+    private volatile boolean closing;
+    private volatile boolean eventErr;
+    private volatile boolean readExpired;
+    private volatile boolean writeExpired;
+
+    // guarded by this
+    private final DeadlineTimer readTimer = new DeadlineTimer(this, MODE_READ);
+    private final DeadlineTimer writeTimer = new DeadlineTimer(this, MODE_WRITE);
+    private int rseq;
+    private int wseq;
+
+    PollDesc(Netpoll netpoll, int id) {
+        this.netpoll = netpoll;
+        this.id = id;
+    }
+
+    public int fd() {
+        return fd;
+    }
+
+    public int fdseq() {
+        return fdseq;
+    }
+
+    public boolean isClosing() {
+        return closing;
+    }
+
+    /** The poller registration tag: {@code id} in the high half, {@code fdseq} in the low half. */
+    public long token() {
+        return ((long) id << 32) | (fdseq & 0xffffffffL);
+    }
+
+    /** Readies this descriptor for a new fd (Go's poll_runtime_pollOpen). */
+    synchronized void init(int fd) {
+        Object r = rg;
+        Object w = wg;
+        if ((r != null && r != READY) || (w != null && w != READY)) {
+            throw new IllegalStateException("reused PollDesc still has a waiter: " + r + " / " + w);
+        }
+        this.fd = fd;
+        fdseq++;
+        closing = false;
+        eventErr = false;
+        readExpired = false;
+        writeExpired = false;
+        rseq++;
+        wseq++;
+        rg = null;
+        wg = null;
+    }
+
+    // ---- caller side -------------------------------------------------------------------------
+
+    /** Go's netpollcheckerr. */
+    public int checkErr(int mode) {
+        if (closing) {
+            return ERR_CLOSING;
+        }
+        if ((mode == MODE_READ && readExpired) || (mode == MODE_WRITE && writeExpired)) {
+            return ERR_TIMEOUT;
+        }
+        if (mode == MODE_READ && eventErr) {
+            return ERR_NOT_POLLABLE;
+        }
+        return OK;
+    }
+
+    /**
+     * Before a read or write attempt (Go's poll_runtime_pollReset): reports an error, or forgets
+     * stale readiness. The following syscall observes the real state, so nothing is lost.
+     */
+    public int prepare(int mode) {
+        int err = checkErr(mode);
+        if (err != OK) {
+            return err;
+        }
+        slotSet(mode, null);
+        return OK;
+    }
+
+    /**
+     * After EAGAIN (Go's poll_runtime_pollWait / netpollblock): consumes recorded readiness and
+     * returns {@link #OK}, returns an error, or parks {@code waiter} and returns {@link #PARKED}; a
+     * parked waiter is woken exactly once, and its owner then calls {@link #resume}.
+     *
+     * @throws IllegalStateException if another caller already waits on this slot
+     */
+    public int waitFor(int mode, Waiter waiter) {
+        int err = checkErr(mode);
+        if (err != OK) {
+            return err;
+        }
+        for (;;) {
+            Object old = slot(mode);
+            if (old == READY) {
+                if (slotCas(mode, READY, null)) {
+                    return OK;
+                }
+            } else if (old == null) {
+                if (slotCas(mode, null, WAIT)) {
+                    break;
+                }
+            } else {
+                throw new IllegalStateException("double wait on fd " + fd + (mode == MODE_READ ? " (read)" : " (write)"));
+            }
+        }
+        // Close or a deadline may have happened between the check and publishing WAIT; they do not
+        // wake a WAIT slot, so check again before committing (Go's netpollblockcommit).
+        if (checkErr(mode) == OK && slotCas(mode, WAIT, waiter)) {
+            netpoll.waiterParked();
+            return PARKED;
+        }
+        return resume(mode);
+    }
+
+    /**
+     * The second half of a wait, run by the woken owner (or when the commit failed): clears the
+     * slot and reports readiness, an error, or {@link #AGAIN}.
+     */
+    public int resume(int mode) {
+        Object old = slotGetAndSet(mode, null);
+        if (old == READY) {
+            return OK;
+        }
+        int err = checkErr(mode);
+        return err != OK ? err : AGAIN;
+    }
+
+    /**
+     * Takes {@code waiter} back out of its slot (a cancelled coroutine or interrupted thread).
+     * Returns false if somebody else already removed and woke it; its owner must then treat the
+     * wake as delivered.
+     */
+    public boolean cancelWait(int mode, Waiter waiter) {
+        if (slotCas(mode, waiter, null)) {
+            netpoll.waiterUnparked();
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Blocks the calling thread until the slot is ready or fails (Go's poll_runtime_pollWait).
+     * Returns {@link #OK} or an error code; an interrupt cancels the wait and returns
+     * {@link #ERR_INTERRUPTED} with the interrupt status kept.
+     */
+    public int await(int mode) {
+        ThreadWaiter w = ThreadWaiter.current();
+        for (;;) {
+            int r = waitFor(mode, w);
+            if (r != PARKED) {
+                if (r == AGAIN) {
+                    continue;
+                }
+                return r;
+            }
+            while (slot(mode) == w) {
+                LockSupport.park(this);
+                if (Thread.currentThread().isInterrupted() && cancelWait(mode, w)) {
+                    return ERR_INTERRUPTED;
+                }
+            }
+            r = resume(mode);
+            if (r != AGAIN) {
+                return r;
+            }
+        }
+    }
+
+    /** {@link #await} was interrupted. */
+    public static final int ERR_INTERRUPTED = 6;
+
+    // ---- poller / deadline / close side --------------------------------------------------------
+
+    /** Called by {@link Netpoll} for an event whose token matched (Go's netpollready). */
+    void ready(int events) {
+        eventErr = events == Poller.ERROR;
+        if ((events & (Poller.READ | Poller.ERROR)) != 0) {
+            wake(unblock(MODE_READ, true));
+        }
+        if ((events & (Poller.WRITE | Poller.ERROR)) != 0) {
+            wake(unblock(MODE_WRITE, true));
+        }
+    }
+
+    /**
+     * Go's netpollunblock: with {@code ioready} records READY and removes a waiter; without it
+     * only removes a parked waiter (so the caller re-checks its errors). Returns the removed waiter.
+     */
+    private Waiter unblock(int mode, boolean ioready) {
+        for (;;) {
+            Object old = slot(mode);
+            if (old == READY) {
+                return null;
+            }
+            if (old == null && !ioready) {
+                return null;
+            }
+            if (slotCas(mode, old, ioready ? READY : null)) {
+                if (old instanceof Waiter) {
+                    netpoll.waiterUnparked();
+                    return (Waiter) old;
+                }
+                return null;
+            }
+        }
+    }
+
+    private static void wake(Waiter w) {
+        if (w != null) {
+            w.wake();
+        }
+    }
+
+    /**
+     * Marks the descriptor closing and wakes every waiter with {@link #ERR_CLOSING} (Go's
+     * poll_runtime_pollUnblock). Later events for this registration are dropped (fdseq moves on).
+     */
+    public void evict() {
+        Waiter r;
+        Waiter w;
+        synchronized (this) {
+            if (closing) {
+                return;
+            }
+            closing = true;
+            fdseq++;
+            rseq++;
+            wseq++;
+            netpoll.cancelDeadline(readTimer);
+            netpoll.cancelDeadline(writeTimer);
+            r = unblock(MODE_READ, false);
+            w = unblock(MODE_WRITE, false);
+        }
+        wake(r);
+        wake(w);
+    }
+
+    /**
+     * Sets the absolute deadline for {@code mode} ({@link #MODE_READ}, {@link #MODE_WRITE} or both)
+     * in {@link System#nanoTime()} time (Go's poll_runtime_pollSetDeadline). A deadline that has
+     * passed fails pending and future calls at once; a future one arms a timer that will.
+     */
+    public void setDeadline(int mode, long deadlineNanos) {
+        setOrClear(mode, true, deadlineNanos);
+    }
+
+    /** Removes the deadline for {@code mode}; calls may block indefinitely again. */
+    public void clearDeadline(int mode) {
+        setOrClear(mode, false, 0);
+    }
+
+    private void setOrClear(int mode, boolean set, long deadlineNanos) {
+        Waiter r = null;
+        Waiter w = null;
+        synchronized (this) {
+            if (closing) {
+                return;
+            }
+            boolean expired = set && deadlineNanos - System.nanoTime() <= 0;
+            if ((mode & MODE_READ) != 0) {
+                rseq++;
+                readExpired = expired;
+                rearm(readTimer, rseq, set && !expired, deadlineNanos);
+                if (expired) {
+                    r = unblock(MODE_READ, false);
+                }
+            }
+            if ((mode & MODE_WRITE) != 0) {
+                wseq++;
+                writeExpired = expired;
+                rearm(writeTimer, wseq, set && !expired, deadlineNanos);
+                if (expired) {
+                    w = unblock(MODE_WRITE, false);
+                }
+            }
+        }
+        wake(r);
+        wake(w);
+    }
+
+    private void rearm(DeadlineTimer t, int seq, boolean arm, long deadlineNanos) {
+        if (arm) {
+            netpoll.armDeadline(t, deadlineNanos, seq);
+        } else {
+            netpoll.cancelDeadline(t);
+        }
+    }
+
+    /** A deadline timer fired (Go's netpolldeadlineimpl); stale timers are recognised by seq. */
+    void deadlineExpired(int mode, int seq) {
+        Waiter w;
+        synchronized (this) {
+            if (closing || seq != (mode == MODE_READ ? rseq : wseq)) {
+                return;
+            }
+            if (mode == MODE_READ) {
+                readExpired = true;
+            } else {
+                writeExpired = true;
+            }
+            w = unblock(mode, false);
+        }
+        wake(w);
+    }
+
+    // ---- slot access ---------------------------------------------------------------------------
+
+    private Object slot(int mode) {
+        return mode == MODE_READ ? rg : wg;
+    }
+
+    private void slotSet(int mode, Object v) {
+        if (mode == MODE_READ) {
+            rg = v;
+        } else {
+            wg = v;
+        }
+    }
+
+    private boolean slotCas(int mode, Object expect, Object update) {
+        return mode == MODE_READ ? RG.compareAndSet(this, expect, update) : WG.compareAndSet(this, expect, update);
+    }
+
+    private Object slotGetAndSet(int mode, Object v) {
+        return mode == MODE_READ ? RG.getAndSet(this, v) : WG.getAndSet(this, v);
+    }
+
+    /**
+     * The timer behind one direction's deadline. {@code seq} is written under {@link Netpoll}'s
+     * timer lock when armed and copied to {@code firingSeq} under the same lock when the timer is
+     * taken off the heap, so a firing that races with a re-arm is recognised as stale by
+     * {@link #deadlineExpired}.
+     */
+    static final class DeadlineTimer extends Timer {
+        final PollDesc pd;
+        final int mode;
+        int seq;
+        int firingSeq;
+
+        DeadlineTimer(PollDesc pd, int mode) {
+            this.pd = pd;
+            this.mode = mode;
+        }
+
+        @Override
+        protected void fire(long nowNanos) {
+            pd.deadlineExpired(mode, firingSeq);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package io.netpoll.poller;
+
+import java.io.Closeable;
+import java.io.IOException;
+
+/**
+ * The contract every OS backend meets (Go's netpollinit / netpollopen / netpollclose / netpoll /
+ * netpollBreak). One instance per process, owned by {@link Netpoll}.
+ *
+ * <ul>
+ *   <li>{@link #open} arms edge-triggered read and write readiness for {@code fd} once, for its whole
+ *       life; events carry {@link PollDesc#token()} so that {@link Netpoll} can drop an event that
+ *       arrives after the descriptor was closed and its {@code PollDesc} reused (fdseq).</li>
+ *   <li>{@link #poll} blocks at most {@code timeoutNanos}: {@code < 0} forever, {@code 0} not at all,
+ *       otherwise rounded up to the backend's resolution (never returns early because of rounding
+ *       down). EINTR ends the wait early with no events; it is never reported as an error.</li>
+ *   <li>{@link #wakeup} makes a concurrent or the next blocking {@link #poll} return. Wakeups are
+ *       coalesced: any number of calls before the poller consumes the first cost one kernel write.</li>
+ * </ul>
+ *
+ * <p>Threading: {@link #open}, {@link #close} and {@link #wakeup} may be called from any thread.
+ * {@link Netpoll} guarantees at most one blocking caller of {@link #poll} ({@code timeoutNanos != 0})
+ * and at most one non-blocking caller at a time, so a backend keeps one event array for each.
+ */
+public interface Poller extends Closeable {
+    /** Readiness bits reported to {@link ReadySink#ready}. */
+    int READ = 1;
+    int WRITE = 2;
+    /** The descriptor reported an error and nothing else (Go's eventErr). */
+    int ERROR = 4;
+
+    /** Backend name as accepted by {@code -Dnetpoll.backend}. */
+    String name();
+
+    void open(int fd, PollDesc pd) throws IOException;
+
+    void close(int fd);
+
+    /** Polls for events and reports each one to {@code sink}; returns the number reported. */
+    int poll(long timeoutNanos, boolean blocking, ReadySink sink);
+
+    void wakeup();
+
+    /** Kernel writes made by {@link #wakeup} so far (proves coalescing). */
+    long wakeupWrites();
+
+    @Override
+    void close() throws IOException;
+}

@@ -1,0 +1,78 @@
+package io.netpoll.poller.sys;
+
+import com.sun.jna.Native;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketException;
+
+/**
+ * errno values (Linux, shared by x86_64 and aarch64) and their translation into the JVM's own
+ * exception types. {@link #last()} must be read right after the failing call.
+ */
+public final class Errno {
+    public static final int ENOENT = 2;
+    public static final int EINTR = 4;
+    public static final int EBADF = 9;
+    public static final int EAGAIN = 11;
+    public static final int ENOMEM = 12;
+    public static final int EACCES = 13;
+    public static final int EINVAL = 22;
+    public static final int ENFILE = 23;
+    public static final int EMFILE = 24;
+    public static final int EPIPE = 32;
+    public static final int EPROTO = 71;
+    public static final int EAFNOSUPPORT = 97;
+    public static final int EADDRINUSE = 98;
+    public static final int EADDRNOTAVAIL = 99;
+    public static final int ENETUNREACH = 101;
+    public static final int ECONNABORTED = 103;
+    public static final int ECONNRESET = 104;
+    public static final int ENOBUFS = 105;
+    public static final int EISCONN = 106;
+    public static final int ENOTCONN = 107;
+    public static final int ETIMEDOUT = 110;
+    public static final int ECONNREFUSED = 111;
+    public static final int EHOSTUNREACH = 113;
+    public static final int EALREADY = 114;
+    public static final int EINPROGRESS = 115;
+
+    private Errno() {}
+
+    /** errno of the last native call made by this thread; no allocation, no exception. */
+    public static int last() {
+        return Native.getLastError();
+    }
+
+    /** The C library's text for {@code errno}. */
+    public static String text(int errno) {
+        String s = LibC.strerror(errno);
+        return s == null ? "errno " + errno : s;
+    }
+
+    /**
+     * The exception a JVM user expects for {@code errno} raised by {@code op}: connection refused
+     * is a {@link ConnectException}, a taken address a {@link BindException}, an unreachable peer a
+     * {@link NoRouteToHostException}, everything else a {@link SocketException} with the errno text.
+     */
+    public static IOException exception(String op, int errno) {
+        String msg = text(errno) + " (" + op + ", errno " + errno + ")";
+        switch (errno) {
+            case ECONNREFUSED:
+                return new ConnectException(msg);
+            case ETIMEDOUT:
+                return op.equals("connect") ? new ConnectException(msg) : new SocketException(msg);
+            case EADDRINUSE:
+            case EADDRNOTAVAIL:
+            case EACCES:
+                return op.equals("bind") ? new BindException(msg) : new SocketException(msg);
+            case ENETUNREACH:
+            case EHOSTUNREACH:
+                return new NoRouteToHostException(msg);
+            default:
+                return new SocketException(msg);
+        }
+    }
+}

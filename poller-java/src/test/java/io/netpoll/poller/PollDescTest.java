@@ -1,0 +1,218 @@
+package io.netpoll.poller;
+
+import io.netpoll.poller.epoll.EpollPoller;
+import io.netpoll.poller.sys.LibC;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static io.netpoll.poller.PollDesc.MODE_READ;
+import static io.netpoll.poller.PollDesc.MODE_WRITE;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The slot protocol of {@link PollDesc} on a private {@link Netpoll} whose polling the test drives
+ * by hand (a driver is attached, so no background thread races with the assertions).
+ */
+class PollDescTest {
+    private Netpoll np;
+    private int[] pair;
+    private PollDesc pd;
+
+    static final class CountingWaiter extends Waiter {
+        final AtomicInteger wakes = new AtomicInteger();
+
+        @Override
+        public void wake() {
+            wakes.incrementAndGet();
+        }
+    }
+
+    @BeforeEach
+    void open() throws Exception {
+        np = new Netpoll(new EpollPoller());
+        np.attachDriver();
+        pair = TestSockets.socketpair();
+        pd = np.open(pair[0]);
+    }
+
+    @AfterEach
+    void close() {
+        pd.evict();
+        np.close(pd);
+        LibC.close(pair[0]);
+        LibC.close(pair[1]);
+    }
+
+    private void pollUntil(java.util.function.BooleanSupplier cond) {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!cond.getAsBoolean()) {
+            assertTrue(System.nanoTime() < end, "condition not reached within 5 s");
+            np.poll(TimeUnit.MILLISECONDS.toNanos(100));
+        }
+    }
+
+    @Test
+    void readiness_seen_before_the_wait_is_consumed_without_parking() {
+        assertEquals(PollDesc.OK, pd.prepare(MODE_READ));
+        TestSockets.writeByte(pair[1], 1);
+        np.poll(TimeUnit.SECONDS.toNanos(1));
+        CountingWaiter w = new CountingWaiter();
+        assertEquals(PollDesc.OK, pd.waitFor(MODE_READ, w));
+        assertEquals(0, w.wakes.get());
+        assertEquals(0, np.waiters());
+    }
+
+    @Test
+    void a_parked_waiter_is_woken_exactly_once_by_readiness() {
+        pd.prepare(MODE_READ);
+        np.poll(0); // drain the initial write-ready edge
+        CountingWaiter w = new CountingWaiter();
+        assertEquals(PollDesc.PARKED, pd.waitFor(MODE_READ, w));
+        assertEquals(1, np.waiters());
+        TestSockets.writeByte(pair[1], 7);
+        pollUntil(() -> w.wakes.get() > 0);
+        np.poll(0);
+        assertEquals(1, w.wakes.get());
+        assertEquals(PollDesc.OK, pd.resume(MODE_READ));
+        assertEquals(0, np.waiters());
+        assertEquals(7, TestSockets.readByte(pair[0]));
+    }
+
+    @Test
+    void a_second_waiter_on_the_same_slot_fails_loudly() {
+        pd.prepare(MODE_READ);
+        assertEquals(PollDesc.PARKED, pd.waitFor(MODE_READ, new CountingWaiter()));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> pd.waitFor(MODE_READ, new CountingWaiter()));
+        assertTrue(e.getMessage().contains("double wait"), e.getMessage());
+    }
+
+    @Test
+    void evict_wakes_readers_and_writers_with_closing() {
+        pd.prepare(MODE_READ);
+        pd.prepare(MODE_WRITE);
+        CountingWaiter r = new CountingWaiter();
+        CountingWaiter w = new CountingWaiter();
+        assertEquals(PollDesc.PARKED, pd.waitFor(MODE_READ, r));
+        assertEquals(PollDesc.PARKED, pd.waitFor(MODE_WRITE, w));
+        int seq = pd.fdseq();
+        pd.evict();
+        assertEquals(1, r.wakes.get());
+        assertEquals(1, w.wakes.get());
+        assertEquals(PollDesc.ERR_CLOSING, pd.resume(MODE_READ));
+        assertEquals(PollDesc.ERR_CLOSING, pd.resume(MODE_WRITE));
+        assertNotEquals(seq, pd.fdseq(), "evict moves fdseq on");
+        assertEquals(PollDesc.ERR_CLOSING, pd.waitFor(MODE_READ, r), "later waits fail at once");
+    }
+
+    @Test
+    void a_passed_deadline_fails_at_once_and_wakes_a_parked_waiter() {
+        pd.prepare(MODE_READ);
+        CountingWaiter r = new CountingWaiter();
+        assertEquals(PollDesc.PARKED, pd.waitFor(MODE_READ, r));
+        pd.setDeadline(MODE_READ, System.nanoTime() - 1);
+        assertEquals(1, r.wakes.get());
+        assertEquals(PollDesc.ERR_TIMEOUT, pd.resume(MODE_READ));
+        assertEquals(PollDesc.ERR_TIMEOUT, pd.prepare(MODE_READ));
+        assertEquals(PollDesc.OK, pd.prepare(MODE_WRITE), "the other direction is unaffected");
+    }
+
+    @Test
+    void a_deadline_timer_wakes_the_waiter_when_due_and_not_before() {
+        long now = System.nanoTime();
+        long deadline = now + TimeUnit.SECONDS.toNanos(10);
+        pd.setDeadline(MODE_READ, deadline);
+        pd.prepare(MODE_READ);
+        CountingWaiter r = new CountingWaiter();
+        assertEquals(PollDesc.PARKED, pd.waitFor(MODE_READ, r));
+        long left = np.runDeadlines(deadline - 1);
+        assertEquals(1, left);
+        assertEquals(0, r.wakes.get(), "not early");
+        assertEquals(-1, np.runDeadlines(deadline));
+        assertEquals(1, r.wakes.get());
+        assertEquals(PollDesc.ERR_TIMEOUT, pd.resume(MODE_READ));
+    }
+
+    @Test
+    void moving_a_deadline_while_parked_applies_to_that_wait() {
+        long now = System.nanoTime();
+        long first = now + TimeUnit.SECONDS.toNanos(10);
+        long later = now + TimeUnit.SECONDS.toNanos(20);
+        pd.setDeadline(MODE_READ, first);
+        pd.prepare(MODE_READ);
+        CountingWaiter r = new CountingWaiter();
+        assertEquals(PollDesc.PARKED, pd.waitFor(MODE_READ, r));
+        pd.setDeadline(MODE_READ, later);
+        np.runDeadlines(first + 1);
+        assertEquals(0, r.wakes.get(), "the moved deadline no longer fires at the first time");
+        np.runDeadlines(later);
+        assertEquals(1, r.wakes.get());
+        assertEquals(PollDesc.ERR_TIMEOUT, pd.resume(MODE_READ));
+    }
+
+    @Test
+    void clearing_a_deadline_lets_calls_block_again() {
+        pd.setDeadline(MODE_READ | MODE_WRITE, System.nanoTime() - 1);
+        assertEquals(PollDesc.ERR_TIMEOUT, pd.waitFor(MODE_READ, new CountingWaiter()));
+        assertEquals(PollDesc.ERR_TIMEOUT, pd.waitFor(MODE_WRITE, new CountingWaiter()));
+        pd.clearDeadline(MODE_READ);
+        pd.prepare(MODE_READ);
+        assertEquals(PollDesc.PARKED, pd.waitFor(MODE_READ, new CountingWaiter()));
+        assertEquals(PollDesc.ERR_TIMEOUT, pd.prepare(MODE_WRITE));
+    }
+
+    @Test
+    void cancelled_waits_are_taken_back_and_a_delivered_wake_cannot_be_cancelled() {
+        pd.prepare(MODE_READ);
+        CountingWaiter r = new CountingWaiter();
+        assertEquals(PollDesc.PARKED, pd.waitFor(MODE_READ, r));
+        assertTrue(pd.cancelWait(MODE_READ, r));
+        assertEquals(0, np.waiters());
+        assertEquals(PollDesc.PARKED, pd.waitFor(MODE_READ, r), "the slot is free for the next wait");
+        pd.setDeadline(MODE_READ, System.nanoTime() - 1);
+        assertEquals(1, r.wakes.get());
+        assertTrue(!pd.cancelWait(MODE_READ, r), "already woken");
+    }
+
+    @Test
+    void a_late_event_for_a_closed_and_reused_descriptor_does_not_wake_the_new_owner() throws Exception {
+        TestSockets.writeByte(pair[1], 1);  // an event is pending for the old registration
+        long staleToken = pd.token();
+        int oldFd = pair[0];
+        pd.evict();
+        np.close(pd);
+        LibC.close(pair[0]);
+        LibC.close(pair[1]);
+
+        pair = TestSockets.socketpair();
+        assertEquals(oldFd, pair[0], "the kernel hands out the lowest free fd number again");
+        PollDesc reused = np.open(pair[0]);
+        assertSame(pd, reused, "the cache hands out the same PollDesc again");
+        pd = reused;
+        pd.prepare(MODE_READ);
+        CountingWaiter w = new CountingWaiter();
+        assertEquals(PollDesc.PARKED, pd.waitFor(MODE_READ, w));
+
+        np.sink().ready(staleToken, Poller.READ);  // the poller delivers the old event late
+        assertEquals(0, w.wakes.get(), "stale event dropped by fdseq");
+        np.sink().ready(pd.token(), Poller.READ);
+        assertEquals(1, w.wakes.get(), "a current event still wakes");
+    }
+
+    @Test
+    void a_bare_error_event_fails_reads_only() {
+        pd.prepare(MODE_READ);
+        np.sink().ready(pd.token(), Poller.ERROR);
+        assertEquals(PollDesc.ERR_NOT_POLLABLE, pd.checkErr(MODE_READ));
+        assertEquals(PollDesc.OK, pd.checkErr(MODE_WRITE));
+        np.sink().ready(pd.token(), Poller.READ);
+        assertEquals(PollDesc.OK, pd.checkErr(MODE_READ), "a later normal event clears it");
+    }
+}

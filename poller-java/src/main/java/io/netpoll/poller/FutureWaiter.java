@@ -5,7 +5,8 @@ import java.util.concurrent.Executor;
 
 /**
  * A waiter that completes a {@link CompletableFuture}. The poller thread only submits the
- * completion to {@code executor}; dependent stages therefore never run on the polling thread.
+ * completion to {@code executor} (the common pool if that executor refuses); dependent stages
+ * therefore never run on the polling thread.
  */
 public final class FutureWaiter extends Waiter implements Runnable {
     private final CompletableFuture<Void> future = new CompletableFuture<>();
@@ -22,7 +23,7 @@ public final class FutureWaiter extends Waiter implements Runnable {
 
     @Override
     public void wake() {
-        executor.execute(this);
+        Waiter.execute(executor, this);
     }
 
     @Override

@@ -50,10 +50,17 @@ final class NetpollDriver implements Runnable {
                 LockSupport.park(this);
                 continue;
             }
-            long delay = netpoll.runDeadlines(System.nanoTime());
-            if (netpoll.tryPoll(delay) < 0) {
-                // Another thread is blocked in the poller; keep firing deadlines meanwhile.
-                LockSupport.parkNanos(this, delay >= 0 ? Math.min(delay, RETRY_NANOS) : RETRY_NANOS);
+            try {
+                long delay = netpoll.runDeadlines(System.nanoTime());
+                if (netpoll.tryPoll(delay) < 0) {
+                    // Another thread is blocked in the poller; keep firing deadlines meanwhile.
+                    LockSupport.parkNanos(this, delay >= 0 ? Math.min(delay, RETRY_NANOS) : RETRY_NANOS);
+                }
+            } catch (Throwable t) {
+                // The driver must outlive any failure, or every waiter in the process hangs.
+                Thread self = Thread.currentThread();
+                self.getUncaughtExceptionHandler().uncaughtException(self, t);
+                LockSupport.parkNanos(this, RETRY_NANOS);
             }
         }
     }

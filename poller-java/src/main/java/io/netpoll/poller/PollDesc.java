@@ -290,9 +290,20 @@ public final class PollDesc {
         }
     }
 
+    /**
+     * Hands a removed waiter back to its owner. A waiter whose {@code wake} throws is a bug in that
+     * waiter; it is reported to this thread's uncaught-exception handler and must not take the
+     * poller (or a closer, or a deadline) down with it.
+     */
     private static void wake(Waiter w) {
-        if (w != null) {
+        if (w == null) {
+            return;
+        }
+        try {
             w.wake();
+        } catch (Throwable t) {
+            Thread self = Thread.currentThread();
+            self.getUncaughtExceptionHandler().uncaughtException(self, t);
         }
     }
 

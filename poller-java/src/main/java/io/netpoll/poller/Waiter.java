@@ -1,5 +1,9 @@
 package io.netpoll.poller;
 
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.RejectedExecutionException;
+
 /**
  * Whatever sits parked in a {@link PollDesc} slot or a descriptor lock queue: a parked thread, a
  * CompletableFuture, or (in net-kt) a suspended coroutine.
@@ -11,4 +15,17 @@ package io.netpoll.poller;
  */
 public abstract class Waiter {
     public abstract void wake();
+
+    /**
+     * Submits {@code task} to {@code executor} for a waiter that resumes on an executor. An
+     * executor that refuses (shut down, saturated) must not strand the operation or run it on the
+     * waking thread, so the task then goes to the common pool.
+     */
+    public static void execute(Executor executor, Runnable task) {
+        try {
+            executor.execute(task);
+        } catch (RejectedExecutionException rejected) {
+            ForkJoinPool.commonPool().execute(task);
+        }
+    }
 }

@@ -207,6 +207,31 @@ class PollDescTest {
     }
 
     @Test
+    void a_waiter_whose_wake_throws_cannot_stop_the_other_direction_from_waking() {
+        pd.prepare(MODE_READ);
+        pd.prepare(MODE_WRITE);
+        Waiter broken = new Waiter() {
+            @Override
+            public void wake() {
+                throw new IllegalStateException("broken waiter (expected in this test)");
+            }
+        };
+        CountingWaiter w = new CountingWaiter();
+        assertEquals(PollDesc.PARKED, pd.waitFor(MODE_READ, broken));
+        assertEquals(PollDesc.PARKED, pd.waitFor(MODE_WRITE, w));
+        Thread.UncaughtExceptionHandler saved = Thread.currentThread().getUncaughtExceptionHandler();
+        AtomicInteger reported = new AtomicInteger();
+        Thread.currentThread().setUncaughtExceptionHandler((t, e) -> reported.incrementAndGet());
+        try {
+            np.sink().ready(pd.token(), Poller.READ | Poller.WRITE);
+        } finally {
+            Thread.currentThread().setUncaughtExceptionHandler(saved);
+        }
+        assertEquals(1, reported.get(), "the failure is reported");
+        assertEquals(1, w.wakes.get(), "and the writer is still woken");
+    }
+
+    @Test
     void a_bare_error_event_fails_reads_only() {
         pd.prepare(MODE_READ);
         np.sink().ready(pd.token(), Poller.ERROR);

@@ -47,7 +47,7 @@ abstract class AsyncOp<T> extends Waiter implements Runnable {
 
     @Override
     public void wake() {
-        executor.execute(this);
+        Waiter.execute(executor, this);
     }
 
     /** One attempt; null means EAGAIN. */

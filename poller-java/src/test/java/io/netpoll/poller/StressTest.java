@@ -1,0 +1,213 @@
+package io.netpoll.poller;
+
+import io.netpoll.DeadlineExceededException;
+import io.netpoll.poller.fd.NetFD;
+import io.netpoll.poller.sys.Sys;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Bounded stress runs over the process Netpoll and its driver thread; each prints what it did. */
+class StressTest {
+    /** Echoes each pair end with CompletableFuture reads and writes until EOF. */
+    private static void echoAsync(NetFD fd, ByteBuffer buf, ExecutorService exec) {
+        buf.clear();
+        fd.readAsync(buf, exec).thenCompose(n -> {
+            if (n < 0) {
+                fd.close();
+                return CompletableFuture.completedFuture(-1);
+            }
+            buf.flip();
+            return fd.writeAsync(buf, exec);
+        }).whenComplete((n, e) -> {
+            if (e == null && n >= 0) {
+                echoAsync(fd, buf, exec);
+            } else {
+                fd.close();
+            }
+        });
+    }
+
+    @Test
+    void a_thousand_socketpairs_times_a_hundred_round_trips_lose_no_wakeup() throws Exception {
+        int pairs = 1000;
+        int rounds = 100;
+        int threads = 50;
+        ExecutorService exec = Executors.newFixedThreadPool(2);
+        NetFD[][] sp = new NetFD[pairs][];
+        for (int i = 0; i < pairs; i++) {
+            sp[i] = NetFD.socketPair(Sys.SOCK_STREAM);
+            echoAsync(sp[i][1], ByteBuffer.allocateDirect(8), exec);
+        }
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        AtomicLong trips = new AtomicLong();
+        long t0 = System.nanoTime();
+        Thread[] ts = new Thread[threads];
+        for (int t = 0; t < threads; t++) {
+            int first = t * (pairs / threads);
+            ts[t] = new Thread(() -> {
+                ByteBuffer out = ByteBuffer.allocateDirect(8);
+                ByteBuffer in = ByteBuffer.allocateDirect(8);
+                try {
+                    for (int r = 0; r < rounds; r++) {
+                        for (int i = first; i < first + pairs / threads; i++) {
+                            NetFD fd = sp[i][0];
+                            fd.setReadDeadline(System.nanoTime() + TimeUnit.SECONDS.toNanos(20));
+                            out.clear();
+                            out.putInt(i).putInt(r).flip();
+                            fd.write(out);
+                            in.clear();
+                            while (in.hasRemaining()) {
+                                if (fd.read(in) < 0) {
+                                    throw new IOException("unexpected EOF");
+                                }
+                            }
+                            in.flip();
+                            assertEquals(i, in.getInt());
+                            assertEquals(r, in.getInt());
+                            trips.incrementAndGet();
+                        }
+                    }
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                }
+            });
+            ts[t].start();
+        }
+        for (Thread t : ts) {
+            t.join(120_000);
+        }
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        for (NetFD[] p : sp) {
+            p[0].close();
+        }
+        exec.shutdown();
+        System.out.printf("stress: %d socketpairs, %d round trips by %d threads in %d ms; %s%n",
+                pairs, trips.get(), threads, ms, Netpoll.get().stats());
+        assertNull(failure.get(), () -> "failure: " + failure.get());
+        assertEquals((long) pairs * rounds, trips.get());
+    }
+
+    @Test
+    void wakeup_storms_do_not_disturb_io_or_cost_a_write_each() throws Exception {
+        Netpoll np = Netpoll.get();
+        NetFD[] sp = NetFD.socketPair(Sys.SOCK_STREAM);
+        AtomicBoolean stop = new AtomicBoolean();
+        long writesBefore = np.stats().wakeupWrites();
+        AtomicLong calls = new AtomicLong();
+        List<Thread> stormers = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            Thread t = new Thread(() -> {
+                while (!stop.get()) {
+                    np.wakeup();
+                    calls.incrementAndGet();
+                }
+            });
+            t.start();
+            stormers.add(t);
+        }
+        try (NetFD a = sp[0]; NetFD b = sp[1]) {
+            ByteBuffer buf = ByteBuffer.allocateDirect(1);
+            for (int i = 0; i < 2000; i++) {
+                buf.clear();
+                buf.put((byte) i).flip();
+                a.write(buf);
+                buf.clear();
+                b.setReadDeadline(System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
+                assertEquals(1, b.read(buf));
+                assertEquals((byte) i, buf.get(0));
+            }
+        } finally {
+            stop.set(true);
+            for (Thread t : stormers) {
+                t.join();
+            }
+        }
+        long writes = np.stats().wakeupWrites() - writesBefore;
+        System.out.printf("wakeup storm over live I/O: %d wakeup calls, %d eventfd writes%n", calls.get(), writes);
+        assertTrue(writes < calls.get() / 10, "coalesced: " + writes + " writes for " + calls.get() + " calls");
+    }
+
+    @Test
+    void repeated_100ms_deadlines_fire_within_a_bounded_window_and_never_early() throws Exception {
+        long deadline = TimeUnit.MILLISECONDS.toNanos(100);
+        long window = TimeUnit.MILLISECONDS.toNanos(400);
+        NetFD[] sp = NetFD.socketPair(Sys.SOCK_STREAM);
+        long min = Long.MAX_VALUE;
+        long max = 0;
+        try (NetFD a = sp[0]; NetFD b = sp[1]) {
+            for (int i = 0; i < 10; i++) {
+                long t0 = System.nanoTime();
+                b.setReadDeadline(t0 + deadline);
+                try {
+                    b.read(ByteBuffer.allocate(1));
+                    throw new AssertionError("read returned without data");
+                } catch (DeadlineExceededException expected) {
+                    long took = System.nanoTime() - t0;
+                    min = Math.min(min, took);
+                    max = Math.max(max, took);
+                    assertTrue(took >= deadline, "fired early: " + took);
+                    assertTrue(took < deadline + window, "fired late: " + took);
+                }
+            }
+        }
+        System.out.printf("deadline fluctuation: 10 x 100 ms, fired after %.1f..%.1f ms%n", min / 1e6, max / 1e6);
+    }
+
+    @Test
+    void fd_reuse_churn_never_crosses_streams() throws Exception {
+        int threads = 4;
+        int iterations = 500;
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread[] ts = new Thread[threads];
+        for (int t = 0; t < threads; t++) {
+            int id = t;
+            ts[t] = new Thread(() -> {
+                ByteBuffer buf = ByteBuffer.allocateDirect(8);
+                try {
+                    for (int i = 0; i < iterations; i++) {
+                        NetFD[] sp = NetFD.socketPair(Sys.SOCK_STREAM);
+                        try (NetFD a = sp[0]; NetFD b = sp[1]) {
+                            long token = ((long) id << 32) | i;
+                            buf.clear();
+                            buf.putLong(token).flip();
+                            a.write(buf);
+                            if (i % 2 == 0) {
+                                // leave an unread event pending when the pair is closed
+                                continue;
+                            }
+                            buf.clear();
+                            b.setReadDeadline(System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
+                            while (buf.hasRemaining()) {
+                                b.read(buf);
+                            }
+                            assertEquals(token, buf.getLong(0));
+                        }
+                    }
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                }
+            });
+            ts[t].start();
+        }
+        for (Thread t : ts) {
+            t.join(60_000);
+        }
+        System.out.printf("fd reuse churn: %d socketpairs opened and closed by %d threads%n", threads * iterations, threads);
+        assertNull(failure.get(), () -> "failure: " + failure.get());
+    }
+}

@@ -1,0 +1,56 @@
+package io.netpoll.poller.fd;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+import io.netpoll.poller.sys.LibC;
+import io.netpoll.poller.sys.Sys;
+
+import java.io.File;
+
+/**
+ * Lowers this process's RLIMIT_NOFILE soft limit just above the highest open descriptor and fills
+ * the holes below it, so the next descriptor the kernel would hand out fails with EMFILE;
+ * {@link #close} frees the fillers and restores the limit.
+ */
+final class FdLimit implements AutoCloseable {
+    private final long soft;
+    private final long hard;
+    private final java.util.List<Integer> fillers = new java.util.ArrayList<>();
+
+    private FdLimit(long soft, long hard) {
+        this.soft = soft;
+        this.hard = hard;
+    }
+
+    static FdLimit exhaust() {
+        try (Memory rl = new Memory(16)) {
+            if (LibC.getrlimit(Sys.RLIMIT_NOFILE, Pointer.nativeValue(rl)) != 0) {
+                throw new IllegalStateException("getrlimit failed");
+            }
+            FdLimit saved = new FdLimit(rl.getLong(0), rl.getLong(8));
+            int highest = 0;
+            String[] names = new File("/proc/self/fd").list();
+            for (String n : names) {
+                highest = Math.max(highest, Integer.parseInt(n));
+            }
+            rl.setLong(0, highest + 1);
+            if (LibC.setrlimit(Sys.RLIMIT_NOFILE, Pointer.nativeValue(rl)) != 0) {
+                throw new IllegalStateException("setrlimit failed");
+            }
+            for (int fd; (fd = LibC.dup(0)) >= 0; ) {
+                saved.fillers.add(fd);
+            }
+            return saved;
+        }
+    }
+
+    @Override
+    public void close() {
+        fillers.forEach(LibC::close);
+        try (Memory rl = new Memory(16)) {
+            rl.setLong(0, soft);
+            rl.setLong(8, hard);
+            LibC.setrlimit(Sys.RLIMIT_NOFILE, Pointer.nativeValue(rl));
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package io.netpoll.poller.fd;
+
+import io.netpoll.poller.Waiter;
+import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class FdMutexTest {
+    static final class CountingWaiter extends Waiter {
+        final AtomicInteger wakes = new AtomicInteger();
+
+        @Override
+        public void wake() {
+            wakes.incrementAndGet();
+        }
+    }
+
+    @Test
+    void reads_and_writes_proceed_in_parallel() {
+        FdMutex mu = new FdMutex();
+        assertEquals(FdMutex.ACQUIRED, mu.rwlock(true));
+        assertEquals(FdMutex.ACQUIRED, mu.rwlock(false));
+        assertFalse(mu.rwunlock(true));
+        assertFalse(mu.rwunlock(false));
+    }
+
+    @Test
+    void a_second_reader_waits_until_the_first_leaves_and_gets_the_lock_handed_over() throws Exception {
+        FdMutex mu = new FdMutex();
+        assertEquals(FdMutex.ACQUIRED, mu.rwlock(true));
+        CompletableFuture<Integer> second = CompletableFuture.supplyAsync(() -> mu.rwlock(true));
+        Thread.sleep(100);
+        assertFalse(second.isDone(), "readers are serialised");
+        FdMutex.Node async = new FdMutex.Node(new CountingWaiter());
+        assertFalse(mu.rwlockAsync(true, async), "an async reader queues behind");
+        mu.rwunlock(true);
+        assertEquals(FdMutex.ACQUIRED, second.get(5, TimeUnit.SECONDS));
+        assertEquals(-1, async.result(), "FIFO: the async reader is still queued");
+        mu.rwunlock(true);
+        assertEquals(FdMutex.ACQUIRED, async.result());
+        assertEquals(1, ((CountingWaiter) async.waiter).wakes.get());
+        mu.rwunlock(true);
+    }
+
+    @Test
+    void close_fails_queued_callers_and_later_calls_and_the_last_reference_destroys() throws Exception {
+        FdMutex mu = new FdMutex();
+        assertEquals(FdMutex.ACQUIRED, mu.rwlock(true));
+        CountDownLatch queued = new CountDownLatch(1);
+        CompletableFuture<Integer> waiting = CompletableFuture.supplyAsync(() -> {
+            queued.countDown();
+            return mu.rwlock(true);
+        });
+        queued.await();
+        Thread.sleep(100);
+        assertTrue(mu.increfAndClose());
+        assertFalse(mu.increfAndClose(), "second close is a no-op");
+        assertEquals(FdMutex.CLOSED_WHILE_QUEUED, waiting.get(5, TimeUnit.SECONDS));
+        assertEquals(FdMutex.CLOSED_BEFORE, mu.rwlock(false));
+        assertFalse(mu.incref());
+        assertFalse(mu.decref(), "the reader is still in flight: do not destroy yet");
+        assertTrue(mu.rwunlock(true), "the last reference leaving destroys the fd");
+    }
+
+    @Test
+    void unbalanced_unlock_fails_loudly() {
+        FdMutex mu = new FdMutex();
+        assertThrows(IllegalStateException.class, () -> mu.rwunlock(true));
+        assertThrows(IllegalStateException.class, mu::decref);
+    }
+
+    @Test
+    void contended_readers_never_overlap() throws Exception {
+        FdMutex mu = new FdMutex();
+        int threads = 8;
+        int each = 20_000;
+        int[] counter = {0};
+        AtomicInteger inside = new AtomicInteger();
+        AtomicInteger overlaps = new AtomicInteger();
+        Thread[] ts = new Thread[threads];
+        for (int i = 0; i < threads; i++) {
+            ts[i] = new Thread(() -> {
+                for (int j = 0; j < each; j++) {
+                    assertEquals(FdMutex.ACQUIRED, mu.rwlock(true));
+                    if (inside.incrementAndGet() != 1) {
+                        overlaps.incrementAndGet();
+                    }
+                    counter[0]++;
+                    inside.decrementAndGet();
+                    mu.rwunlock(true);
+                }
+            });
+            ts[i].start();
+        }
+        for (Thread t : ts) {
+            t.join(60_000);
+        }
+        System.out.printf("fdMutex: %d contended read locks, %d overlaps%n", threads * each, overlaps.get());
+        assertEquals(0, overlaps.get());
+        assertEquals(threads * each, counter[0]);
+    }
+}

@@ -21,9 +21,13 @@ class ListenOptions @JvmOverloads constructor(
         @JvmField
         val DEFAULT = ListenOptions()
 
-        /** /proc/sys/net/core/somaxconn, or 128 where it cannot be read (Go's maxListenerBacklog). */
+        /**
+         * /proc/sys/net/core/somaxconn, or 128 where it cannot be read (Go's maxListenerBacklog).
+         * Read line-wise: on JDK 17 `Files.readString` returns only the first byte of a /proc file
+         * (which reports size 0), which made the backlog 4 instead of 4096.
+         */
         private val defaultBacklog: Int
-            get() = runCatching { Files.readString(Path.of("/proc/sys/net/core/somaxconn")).trim().toInt() }
+            get() = runCatching { Files.readAllLines(Path.of("/proc/sys/net/core/somaxconn")).first().trim().toInt() }
                 .getOrDefault(128)
     }
 }

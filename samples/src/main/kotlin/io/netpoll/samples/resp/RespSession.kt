@@ -34,25 +34,27 @@ class RespSession(val service: RespService, private val outboxMessages: Int = DE
         private set
 
     /**
-     * Runs the complete commands at the start of [input] (read mode), consuming them. Returns
-     * false when the connection must close after [out] is flushed (QUIT, protocol error).
+     * Runs the complete commands at the start of [input] (read mode), consuming them, and says
+     * what the connection does next after flushing [out]: [NEED_INPUT] (read more), [MORE_INPUT]
+     * ([out] passed its flush threshold with commands still waiting in [input]: call again
+     * without reading) or [CLOSE] (QUIT, protocol error).
      */
-    fun process(input: ByteBuffer): Boolean {
+    fun process(input: ByteBuffer): Int {
         while (true) {
             val status = try {
                 args.parse(input)
             } catch (e: RespProtocolException) {
                 reply { error("ERR Protocol error: ${e.message}") }
-                return false
+                return CLOSE
             }
-            if (status == RespParser.INCOMPLETE) return true
+            if (status == RespParser.INCOMPLETE) return NEED_INPUT
             if (args.argc == 0) continue
             service.execute {
                 service.countCommand()
                 run()
             }
-            if (quit) return false
-            if (out.size >= out.flushThresholdBytes && outbox == null) return true
+            if (quit) return CLOSE
+            if (out.size >= out.flushThresholdBytes) return MORE_INPUT
         }
     }
 
@@ -133,6 +135,9 @@ class RespSession(val service: RespService, private val outboxMessages: Int = DE
     private fun printable(i: Int): String = args.string(i).take(128).replace(Regex("[\\r\\n]"), " ")
 
     companion object {
+        const val NEED_INPUT = 0
+        const val MORE_INPUT = 1
+        const val CLOSE = 2
         const val DEFAULT_OUTBOX_MESSAGES = 4096
     }
 }

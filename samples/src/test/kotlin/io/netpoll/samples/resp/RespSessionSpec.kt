@@ -16,7 +16,7 @@ class RespSessionSpec : StringSpec({
         fun send(raw: String): String {
             input.put(raw.toByteArray())
             input.flip()
-            open = session.process(input)
+            open = session.process(input) != RespSession.CLOSE
             input.compact()
             val b = session.out.buffer
             val s = String(b.array(), 0, b.position())

@@ -31,10 +31,11 @@ object RespServer {
         address: String,
         stats: Boolean = false,
         maxBulkBytes: Long = RespParser.DEFAULT_MAX_BULK_BYTES,
+        outboxMessages: Int = RespSession.DEFAULT_OUTBOX_MESSAGES,
         extraInfo: () -> String = { "" },
     ): Pair<TcpServer, RespService> {
         lateinit var service: RespService
-        val server = TcpServer("resp", runtime, address) { c -> serve(c, service) }
+        val server = TcpServer("resp", runtime, address) { c -> serve(c, service, outboxMessages) }
         service = RespService(maxBulkBytes, server.port) { runtime.statsLines() + extraInfo() }
         server.background {
             while (true) {
@@ -46,8 +47,8 @@ object RespServer {
         return server.start() to service
     }
 
-    private suspend fun TcpServer.serve(c: Conn, service: RespService) = coroutineScope {
-        val session = RespSession(service)
+    private suspend fun TcpServer.serve(c: Conn, service: RespService, outboxMessages: Int) = coroutineScope {
+        val session = RespSession(service, outboxMessages)
         var input = ByteBuffer.allocateDirect(INITIAL_INPUT_BYTES)
         var drain: Job? = null
         service.connectedClients.incrementAndGet()

@@ -34,6 +34,11 @@ internal object Dialer {
     suspend fun dial(network: Network, address: String, timeoutNanos: Long): Conn {
         val deadline = if (timeoutNanos > 0) System.nanoTime() + timeoutNanos else 0L
         val targets = literalTargets(network, address) ?: resolveSuspending(network, address, deadline)
+        return dialSerial(targets, deadline)
+    }
+
+    /** Go's dialSerial: each target in turn; the first error if none connects. [deadline] 0 = none. */
+    suspend fun dialSerial(targets: List<SocketAddress>, deadline: Long): Conn {
         var first: IOException? = null
         for (i in targets.indices) {
             val partial = partialDeadline(deadline, targets.size - i)

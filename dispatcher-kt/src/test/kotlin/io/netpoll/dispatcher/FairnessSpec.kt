@@ -4,14 +4,17 @@ import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.ints.shouldBeLessThan
 import io.kotest.matchers.shouldBe
 import kotlinx.coroutines.CompletableDeferred
+import kotlinx.coroutines.ExperimentalCoroutinesApi
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withContext
 import kotlinx.coroutines.withTimeout
 import kotlinx.coroutines.yield
 import java.util.Collections
+import java.util.concurrent.TimeUnit
 import kotlin.coroutines.EmptyCoroutineContext
 
+@OptIn(ExperimentalCoroutinesApi::class)
 class FairnessSpec : FunSpec({
     test("a runnext ping-pong pair does not starve a task queued behind it") {
         NetpollDispatcher(parallelism = 1, name = "pingpong").use { d ->
@@ -82,6 +85,64 @@ class FairnessSpec : FunSpec({
             for (i in 1 until log.size) {
                 (log[i] != log[i - 1]) shouldBe true
             }
+        }
+    }
+
+    test("sysmon wakes a thief for a task stuck behind a long-running task") {
+        NetpollDispatcher(parallelism = 2, name = "long-task").use { d ->
+            val spinLimitNanos = TimeUnit.SECONDS.toNanos(5)
+            val (stuckRanOn, spunMs) = runBlocking {
+                withTimeout(30_000) {
+                    withContext(d) {
+                        val ranOn = CompletableDeferred<String>()
+                        // Let the other worker settle (park, or block in the poller) first.
+                        val settle = System.nanoTime()
+                        while (d.stats().let { it.spinningThreads > 0 || it.idleProcs < 1 } &&
+                            System.nanoTime() - settle < spinLimitNanos
+                        ) {
+                            Thread.sleep(1)
+                        }
+                        Thread.sleep(20)
+                        // Fills this P's empty runnext: no wakeup at dispatch time.
+                        launch { ranOn.complete(Thread.currentThread().name) }
+                        val spinner = Thread.currentThread().name
+                        val start = System.nanoTime()
+                        while (!ranOn.isCompleted && System.nanoTime() - start < spinLimitNanos) {
+                            Thread.onSpinWait()
+                        }
+                        val spun = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)
+                        (if (ranOn.isCompleted) ranOn.getCompleted() else "nobody, spinner $spinner") to spun
+                    }
+                }
+            }
+            val stats = d.stats()
+            println("long task: the queued task ran on $stuckRanOn after $spunMs ms; longTaskWakeups=${stats.longTaskWakeups}")
+            stuckRanOn.startsWith("long-task-worker-") shouldBe true
+            (spunMs < 5_000) shouldBe true
+            (stats.longTaskWakeups > 0) shouldBe true
+        }
+    }
+
+    test("limitedParallelism views run on this dispatcher's workers, one at a time") {
+        NetpollDispatcher(parallelism = 2, name = "limited").use { d ->
+            val view = d.limitedParallelism(1)
+            val running = java.util.concurrent.atomic.AtomicInteger()
+            val maxRunning = java.util.concurrent.atomic.AtomicInteger()
+            val threads = Collections.synchronizedSet(HashSet<String>())
+            runBlocking {
+                withTimeout(30_000) {
+                    List(1_000) {
+                        launch(view) {
+                            val now = running.incrementAndGet()
+                            maxRunning.accumulateAndGet(now, ::maxOf)
+                            threads += Thread.currentThread().name.substringBefore(" @")
+                            running.decrementAndGet()
+                        }
+                    }.forEach { it.join() }
+                }
+            }
+            maxRunning.get() shouldBe 1
+            threads.all { it.startsWith("limited-worker-") } shouldBe true
         }
     }
 })

@@ -46,6 +46,17 @@ class MainProcessSpec : StringSpec({
         }
     }
 
+    "resp --stats prints a line per second on stderr" {
+        val p = start("resp", "--addr", "127.0.0.1:0", "--stats")
+        try {
+            p.inputStream.bufferedReader().readLine() shouldMatch Regex("resp: listening on .*")
+            p.errorStream.bufferedReader().readLine() shouldMatch Regex("resp: connections=0 commands_per_sec=0 commands=0")
+        } finally {
+            p.destroy()
+            p.waitFor(15, TimeUnit.SECONDS)
+        }
+    }
+
     "a port in use is one clear line and exit status 1" {
         ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1")).use { taken ->
             val (exit, _, err) = start("resp", "--addr", "127.0.0.1:${taken.localPort}").finish()

@@ -6,7 +6,8 @@ import java.nio.file.Path
 /**
  * Options for [Net.listen] (the parts of Go's ListenConfig net-kt supports).
  *
- * @property backlog the accept queue length; by default the system's somaxconn, as Go reads it.
+ * @property backlog the accept queue length; by default the system's somaxconn, as Go reads it
+ *   (line by line: some kernels report /proc files with a bogus size, and a sized read truncates).
  * @property reusePort SO_REUSEPORT, so several listeners can share one port (kernel load balancing).
  */
 class ListenOptions @JvmOverloads constructor(
@@ -23,7 +24,7 @@ class ListenOptions @JvmOverloads constructor(
 
         /** /proc/sys/net/core/somaxconn, or 128 where it cannot be read (Go's maxListenerBacklog). */
         private val defaultBacklog: Int
-            get() = runCatching { Files.readString(Path.of("/proc/sys/net/core/somaxconn")).trim().toInt() }
+            get() = runCatching { Files.newBufferedReader(Path.of("/proc/sys/net/core/somaxconn")).use { it.readLine().trim().toInt() } }
                 .getOrDefault(128)
     }
 }

@@ -2,6 +2,7 @@ package io.netpoll.net
 
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
+import io.netpoll.dispatcher.Netpoll
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.async
@@ -94,5 +95,11 @@ suspend fun echoAtScale(
 class EchoScaleSpec : FunSpec({
     test("1,000 concurrent connections x 1 MiB echo with equal checksums on Dispatchers.Default") {
         echoAtScale(Dispatchers.Default, "Dispatchers.Default")
+    }
+})
+
+class EchoScaleNetpollSpec : FunSpec({
+    test("1,000 concurrent connections x 1 MiB echo with equal checksums on Dispatchers.Netpoll") {
+        echoAtScale(Dispatchers.Netpoll, "Dispatchers.Netpoll")
     }
 })

@@ -275,6 +275,12 @@ class ConnSpec : FunSpec({
         }
     }
 
+    test("the default backlog is the system's somaxconn") {
+        val somaxconn = java.io.File("/proc/sys/net/core/somaxconn").readLines().first().trim().toInt()
+        ListenOptions.DEFAULT.backlog shouldBe somaxconn
+        shouldThrow<IllegalArgumentException> { ListenOptions(backlog = -1) }
+    }
+
     test("reusePort lets two listeners share a port") {
         net {
             val a = Net.listen("tcp", "127.0.0.1:0", ListenOptions(reusePort = true))

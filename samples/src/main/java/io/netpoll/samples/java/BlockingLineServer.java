@@ -37,8 +37,8 @@ public final class BlockingLineServer implements AutoCloseable {
             Conn c;
             try {
                 c = listener.acceptBlocking();
-            } catch (Exception e) {
-                // Closed listener (IOException, undeclared: the Kotlin facade has no @Throws).
+            } catch (IOException e) {
+                // The listener was closed: stop accepting.
                 return;
             }
             conns.add(c);

@@ -5,6 +5,7 @@ import io.netpoll.net.Net;
 
 import java.io.IOException;
 import java.lang.reflect.Method;
+import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
 
 /**
@@ -16,11 +17,11 @@ public final class JavaService implements AutoCloseable {
     public static final String DEFAULT_ADDRESS = "127.0.0.1:7070";
 
     private final AutoCloseable server;
-    private final Listener listener;
+    private final InetSocketAddress bound;
     private final LineCommands commands;
 
-    private JavaService(Listener listener, LineCommands commands, AutoCloseable server) {
-        this.listener = listener;
+    private JavaService(Listener listener, LineCommands commands, AutoCloseable server) throws IOException {
+        this.bound = (InetSocketAddress) listener.getLocalAddress();
         this.commands = commands;
         this.server = server;
     }
@@ -47,9 +48,9 @@ public final class JavaService implements AutoCloseable {
         }
     }
 
+    /** "host:port" actually bound (port 0 resolved). */
     public String boundAddress() {
-        java.net.InetSocketAddress a = (java.net.InetSocketAddress) listener.getLocalAddress();
-        return a.getAddress().getHostAddress() + ":" + a.getPort();
+        return bound.getAddress().getHostAddress() + ":" + bound.getPort();
     }
 
     public LineCommands commands() {

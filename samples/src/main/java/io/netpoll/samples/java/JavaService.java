@@ -6,7 +6,9 @@ import io.netpoll.net.Net;
 import java.io.IOException;
 import java.lang.reflect.Method;
 import java.net.InetSocketAddress;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ForkJoinPool;
 
 /**
  * Starts the Java sample on a listener: blocking code on virtual threads when the running JDK has
@@ -26,8 +28,11 @@ public final class JavaService implements AutoCloseable {
         this.server = server;
     }
 
-    /** Listens on {@code address} ("host:port") and serves; virtual threads if available. */
-    public static JavaService start(String address) throws IOException {
+    /**
+     * Listens on {@code address} ("host:port") and serves: virtual threads if available, else
+     * futures completing on {@code asyncExecutor}.
+     */
+    public static JavaService start(String address, Executor asyncExecutor) throws IOException {
         Listener listener = Net.listen("tcp", address);
         ExecutorService virtual = virtualThreadExecutor();
         if (virtual != null) {
@@ -35,7 +40,12 @@ public final class JavaService implements AutoCloseable {
             return new JavaService(listener, commands, new BlockingLineServer(listener, commands, virtual));
         }
         LineCommands commands = new LineCommands("completable-future");
-        return new JavaService(listener, commands, new AsyncLineServer(listener, commands));
+        return new JavaService(listener, commands, new AsyncLineServer(listener, commands, asyncExecutor));
+    }
+
+    /** {@link #start(String, Executor)} with futures completing on the common pool. */
+    public static JavaService start(String address) throws IOException {
+        return start(address, ForkJoinPool.commonPool());
     }
 
     /** {@code Executors.newVirtualThreadPerTaskExecutor()} on JDK 21+, null before. */

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
@@ -42,7 +43,7 @@ class JavaServiceTest {
             ExecutorService executor = virtual != null ? virtual : Executors.newCachedThreadPool();
             s = new BlockingLineServer(listener, new LineCommands(form), executor);
         } else {
-            s = new AsyncLineServer(listener, new LineCommands(form));
+            s = new AsyncLineServer(listener, new LineCommands(form), ForkJoinPool.commonPool());
         }
         return new Server() {
             public int port() {

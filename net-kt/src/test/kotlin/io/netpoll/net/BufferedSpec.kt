@@ -79,6 +79,9 @@ class BufferedSpec : FunSpec({
             rest.get(988) shouldBe payload[999]
             shouldThrow<EOFException> { r.readExactly(1) }
             r.readByte() shouldBe -1
+            shouldThrow<IllegalArgumentException> { r.readExactly(65) }
+            shouldThrow<IllegalArgumentException> { BufReader(c, 8) }
+            shouldThrow<IllegalArgumentException> { BufWriter(c, 8) }
             listOf(ln, c, s).forEach { it.close() }
         }
     }

@@ -174,6 +174,7 @@ public final class PollDesc {
         if (err != OK) {
             return err;
         }
+        netpoll.rearm(this, mode);
         for (;;) {
             Object old = slot(mode);
             if (old == READY) {

@@ -78,10 +78,12 @@ public final class KqueuePoller implements Poller {
 
     /** The backend for this OS over the C library, or over {@code -Dnetpoll.kqueue.library}. */
     public KqueuePoller() throws IOException {
-        this(KqueueNative.load(),
-                KqueuePlatform.detect(System.getProperty("os.name", ""), System.getProperty("os.version", ""),
-                        KqueueNative.libraryOverride()),
-                KqueueNative.libraryOverride());
+        this(KqueuePlatform.detect(System.getProperty("os.name", ""), System.getProperty("os.version", ""),
+                KqueueNative.libraryOverride()));
+    }
+
+    private KqueuePoller(KqueuePlatform platform) throws IOException {
+        this(KqueueNative.load(), platform, KqueueNative.libraryOverride());
     }
 
     public KqueuePoller(KqueueSyscalls sys, KqueuePlatform platform, boolean deleteOnClose) throws IOException {

@@ -1,7 +1,10 @@
 package io.netpoll.poller.kqueue;
 
+import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import io.netpoll.poller.RealReadiness;
+import io.netpoll.poller.sys.LibC;
+import io.netpoll.poller.sys.Sys;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,12 +33,12 @@ import java.util.Map;
  *       close a BSD kernel drops the fd's knotes; with {@link #libkqueueCloseQuirk} they survive,
  *       stay bound to the old file, and the reused number never activates them.</li>
  *   <li>{@link #interruptNextCall} makes the next kevent call fail with EINTR.</li>
- *   <li>{@link #overRealDescriptors}: knotes may name real Linux fds, whose level readiness is read
- *       with poll(2) and FIONREAD before each collection; activation on a false→true transition or
- *       on more bytes queued. A blocking wait then re-samples every millisecond.</li>
+ *   <li>{@link #overRealDescriptors}: knotes may name real Linux fds. Activations then come from
+ *       an edge-triggered Linux epoll watching them, the current level from poll(2) and FIONREAD;
+ *       a blocking wait re-samples every millisecond.</li>
  * </ul>
  */
-final class KqueueModel implements KqueueSyscalls {
+public final class KqueueModel implements KqueueSyscalls {
     static final int EBADF = 9;
     static final int ENOENT = 2;
     static final int EINTR = 4;
@@ -49,6 +52,9 @@ final class KqueueModel implements KqueueSyscalls {
     private int nextKq = 1000;
     private boolean interruptNext;
     private boolean realDescriptors;
+    private static final int REAL_EVENTS = 64;
+    private int realEpfd = -1;
+    private Memory realEvents;
 
     /** Set: knotes survive their fd's close (libkqueue). */
     volatile boolean libkqueueCloseQuirk;
@@ -66,9 +72,11 @@ final class KqueueModel implements KqueueSyscalls {
         this.layout = platform.layout;
     }
 
-    KqueueModel overRealDescriptors() {
-        realDescriptors = true;
-        return this;
+    /** A model whose knotes watch real Linux fds (for the PollDesc conformance suite). */
+    public static KqueueModel overRealDescriptors(KqueuePlatform platform) {
+        KqueueModel m = new KqueueModel(platform);
+        m.realDescriptors = true;
+        return m;
     }
 
     /** An open file in the model's descriptor table. */
@@ -78,8 +86,6 @@ final class KqueueModel implements KqueueSyscalls {
         boolean writable = true;
         boolean eof;
         int soError;
-        boolean realWasReadable;
-        boolean realWasWritable;
 
         File(int fd) {
             this.fd = fd;
@@ -263,6 +269,11 @@ final class KqueueModel implements KqueueSyscalls {
             if (queues.remove(fd) == null) {
                 return fail(EBADF);
             }
+            if (queues.isEmpty() && realEpfd >= 0) {
+                LibC.close(realEpfd);
+                realEpfd = -1;
+                realEvents = null;
+            }
             return 0;
         }
     }
@@ -380,10 +391,12 @@ final class KqueueModel implements KqueueSyscalls {
             return k == null ? ENOENT : 0;
         }
         File f = files.get((int) ident);
-        if (f == null && realDescriptors && ident >= 0) {
-            f = new File((int) ident);
-            f.writable = false;
-            files.put((int) ident, f);
+        if (realDescriptors && ident >= 0) {
+            if (f == null) {
+                f = new File((int) ident);
+                files.put((int) ident, f);
+            }
+            watchReal((int) ident);
         }
         if (f == null) {
             return EBADF;
@@ -391,9 +404,7 @@ final class KqueueModel implements KqueueSyscalls {
         if (k == null) {
             k = new Knote(ident, filter, f);
             q.add(k);
-            if (!realDescriptors) {
-                k.active = condition(k);
-            }
+            k.active = !realDescriptors && condition(k);
         }
         k.flags = flags;
         k.udata = udata;
@@ -432,10 +443,33 @@ final class KqueueModel implements KqueueSyscalls {
         return n;
     }
 
+    /**
+     * Real descriptors: Linux's own edge-triggered epoll supplies the activations (a socket wakes
+     * its epoll waiters on every arrival, as it activates its knotes on BSD), and poll(2) the
+     * current level, which decides whether an active knote is still worth returning.
+     */
     private void sampleRealDescriptors(List<Knote> q) {
+        if (realEvents == null) {
+            return;
+        }
+        int n = LibC.epoll_wait(realEpfd, Pointer.nativeValue(realEvents), REAL_EVENTS, 0);
+        for (int i = 0; i < n; i++) {
+            long off = (long) i * Sys.EPOLL_EVENT_SIZE;
+            int ev = realEvents.getInt(off);
+            File f = files.get((int) realEvents.getLong(off + Sys.EPOLL_EVENT_DATA_OFFSET));
+            if (f == null) {
+                continue;
+            }
+            if ((ev & (Sys.EPOLLIN | Sys.EPOLLRDHUP | Sys.EPOLLHUP | Sys.EPOLLERR)) != 0) {
+                activate(f, p.evfiltRead);
+            }
+            if ((ev & (Sys.EPOLLOUT | Sys.EPOLLHUP | Sys.EPOLLERR)) != 0) {
+                activate(f, p.evfiltWrite);
+            }
+        }
         for (Iterator<Knote> it = q.iterator(); it.hasNext();) {
             Knote k = it.next();
-            if (k.file == null) {
+            if (k.file == null || !k.active) {
                 continue;
             }
             File f = k.file;
@@ -445,22 +479,21 @@ final class KqueueModel implements KqueueSyscalls {
                 continue;
             }
             f.eof = (rev & (RealReadiness.POLLHUP | RealReadiness.POLLRDHUP | RealReadiness.POLLERR)) != 0;
-            if (k.filter == p.evfiltRead) {
-                int bytes = (rev & RealReadiness.POLLIN) != 0 ? Math.max(1, RealReadiness.bytesReadable(f.fd)) : 0;
-                boolean readable = bytes > 0 || f.eof;
-                if (readable && (!f.realWasReadable || bytes > f.readable)) {
-                    k.active = true;
-                }
-                f.realWasReadable = readable;
-                f.readable = bytes;
-            } else {
-                boolean writable = (rev & RealReadiness.POLLOUT) != 0;
-                if ((writable || f.eof) && !f.realWasWritable) {
-                    k.active = true;
-                }
-                f.realWasWritable = writable || f.eof;
-                f.writable = writable;
-            }
+            f.readable = (rev & RealReadiness.POLLIN) != 0 ? Math.max(1, RealReadiness.bytesReadable(f.fd)) : 0;
+            f.writable = (rev & RealReadiness.POLLOUT) != 0;
+        }
+    }
+
+    /** Watches a real fd with the model's epoll; a closed-and-reused number is simply added again. */
+    private void watchReal(int fd) {
+        if (realEvents == null) {
+            realEpfd = LibC.epoll_create1(Sys.EPOLL_CLOEXEC);
+            realEvents = new Memory((long) REAL_EVENTS * Sys.EPOLL_EVENT_SIZE);
+        }
+        try (Memory ev = new Memory(Sys.EPOLL_EVENT_SIZE)) {
+            ev.setInt(0, Sys.EPOLLIN | Sys.EPOLLOUT | Sys.EPOLLRDHUP | Sys.EPOLLET);
+            ev.setLong(Sys.EPOLL_EVENT_DATA_OFFSET, fd);
+            LibC.epoll_ctl(realEpfd, Sys.EPOLL_CTL_ADD, fd, Pointer.nativeValue(ev)); // EEXIST: already watched
         }
     }
 }

@@ -4,6 +4,7 @@ import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
+import io.netpoll.poller.sys.windows.WinStructs;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -5,6 +5,7 @@ import com.sun.jna.Pointer;
 import io.netpoll.poller.PollDesc;
 import io.netpoll.poller.Poller;
 import io.netpoll.poller.ReadySink;
+import io.netpoll.poller.sys.windows.WinStructs;
 
 import java.io.IOException;
 import java.util.ArrayDeque;

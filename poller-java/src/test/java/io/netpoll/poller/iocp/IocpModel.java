@@ -2,6 +2,7 @@ package io.netpoll.poller.iocp;
 
 import com.sun.jna.Pointer;
 import io.netpoll.poller.RealReadiness;
+import io.netpoll.poller.sys.windows.WinStructs;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -228,8 +229,9 @@ public final class IocpModel implements IocpSyscalls {
                 if (!queue.isEmpty()) {
                     break;
                 }
-                long leftMillis = timeoutMillis == INFINITE ? Long.MAX_VALUE : (end - System.nanoTime()) / 1_000_000L;
-                if (timeoutMillis == 0 || leftMillis <= 0) {
+                long leftNanos = end - System.nanoTime();
+                long leftMillis = timeoutMillis == INFINITE ? Long.MAX_VALUE : (leftNanos + 999_999L) / 1_000_000L;
+                if (timeoutMillis == 0 || leftNanos <= 0 && timeoutMillis != INFINITE) {
                     lastError.get()[0] = WAIT_TIMEOUT;
                     return 0;
                 }

@@ -3,6 +3,7 @@ package io.netpoll.poller.iocp;
 import io.netpoll.poller.PollDesc;
 import io.netpoll.poller.Poller;
 import io.netpoll.poller.TestDescriptors;
+import io.netpoll.poller.sys.windows.WinStructs;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

@@ -1,6 +1,7 @@
-package io.netpoll.poller.iocp;
+package io.netpoll.poller.sys.windows;
 
 import com.sun.jna.Structure;
+import io.netpoll.poller.iocp.Afd;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

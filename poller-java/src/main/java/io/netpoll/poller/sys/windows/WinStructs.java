@@ -1,4 +1,4 @@
-package io.netpoll.poller.iocp;
+package io.netpoll.poller.sys.windows;
 
 /**
  * Sizes and field offsets of the Windows x64 structures the IOCP backend and the Winsock bindings

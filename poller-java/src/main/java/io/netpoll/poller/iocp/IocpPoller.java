@@ -17,8 +17,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Windows backend: an I/O completion port fed by AFD poll requests, one per socket (the approach
- * of wepoll, mio and the JDK's Windows selector). Go's netpoll_windows.go mirrors only its
- * netpollBreak (PostQueuedCompletionStatus); its readiness side is different, see below.
+ * of wepoll, mio and the JDK's Windows selector). Of Go's netpoll_windows.go, netpollinit (the
+ * port), netpoll (GetQueuedCompletionStatusEx) and netpollBreak (PostQueuedCompletionStatus) are
+ * mirrored; its readiness side is different, see below.
  *
  * <h2>Why readiness through AFD, not Go's overlapped I/O</h2>
  * Go on Windows issues every read and write as overlapped I/O (WSARecv/WSASend with an OVERLAPPED)
@@ -133,6 +134,7 @@ public final class IocpPoller implements Poller {
         this(new IocpNative());
     }
 
+    /** Go's netpollinit, plus the AFD device handle associated with the port. */
     public IocpPoller(IocpSyscalls sys) throws IOException {
         this.sys = sys;
         port = sys.createIoCompletionPort(IocpSyscalls.INVALID_HANDLE_VALUE, 0, 0, 0);
@@ -265,6 +267,7 @@ public final class IocpPoller implements Poller {
         }
     }
 
+    /** Go's netpoll(delay). */
     @Override
     public int poll(long timeoutNanos, boolean blocking, ReadySink sink) {
         // hot path: no allocation
@@ -348,6 +351,7 @@ public final class IocpPoller implements Poller {
         return (int) Math.min(ms, MAX_TIMEOUT_MILLIS);
     }
 
+    /** Go's netpollBreak. */
     @Override
     public void wakeup() {
         if (wakeSig.get() != 0 || !wakeSig.compareAndSet(0, 1)) {

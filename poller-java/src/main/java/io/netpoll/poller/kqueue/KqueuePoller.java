@@ -86,6 +86,7 @@ public final class KqueuePoller implements Poller {
         this(KqueueNative.load(), platform, KqueueNative.libraryOverride());
     }
 
+    /** Go's netpollinit: the kqueue and its EVFILT_USER wakeup knote. */
     public KqueuePoller(KqueueSyscalls sys, KqueuePlatform platform, boolean deleteOnClose) throws IOException {
         this.sys = sys;
         this.p = platform;
@@ -123,6 +124,7 @@ public final class KqueuePoller implements Poller {
         return p;
     }
 
+    /** Go's netpollopen. */
     @Override
     public void open(int fd, PollDesc pd) throws IOException {
         long token = pd.token();
@@ -136,6 +138,7 @@ public final class KqueuePoller implements Poller {
         }
     }
 
+    /** Go's netpollclose (a no-op there, as here on a BSD kernel). */
     @Override
     public void close(int fd) {
         if (!deleteOnClose) {
@@ -165,6 +168,7 @@ public final class KqueuePoller implements Poller {
         }
     }
 
+    /** Go's netpoll(delay). */
     @Override
     public int poll(long timeoutNanos, boolean blocking, ReadySink sink) {
         // hot path: no allocation
@@ -216,6 +220,7 @@ public final class KqueuePoller implements Poller {
         return reported;
     }
 
+    /** Go's netpollBreak. */
     @Override
     public void wakeup() {
         if (wakeSig.get() != 0 || !wakeSig.compareAndSet(0, 1)) {

@@ -10,6 +10,8 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.HashSet;
 
 /**
  * A model of a completion port and the AFD device, driven by tests, so that {@link IocpPoller}
@@ -44,6 +46,14 @@ public final class IocpModel implements IocpSyscalls {
     int posts;
     int cancels;
     int lastTimeoutMillis = Integer.MIN_VALUE;
+    /**
+     * Requests issued on an IO_STATUS_BLOCK whose previous request's completion has not been
+     * dequeued yet: the backend would then read a completion through memory it already reused.
+     * It promises none (one request per socket in flight, until its completion is handled).
+     */
+    int overlappingSubmits;
+    private final Set<Long> undelivered = new HashSet<>();
+    private final Map<Long, Long> byContext = new HashMap<>();
     boolean closed;
 
     /** One IOCTL_AFD_POLL as the backend issued it. */
@@ -116,6 +126,24 @@ public final class IocpModel implements IocpSyscalls {
         }
     }
 
+    /** Completes {@code r} if it is still pending (a cancel may have taken it); returns whether it was. */
+    boolean tryComplete(PollRequest r, int events) {
+        synchronized (lock) {
+            if (!pending.remove(r)) {
+                return false;
+            }
+            finish(r, events, Afd.STATUS_SUCCESS);
+            return true;
+        }
+    }
+
+    /** A snapshot of every pending request. */
+    List<PollRequest> pending() {
+        synchronized (lock) {
+            return new ArrayList<>(pending);
+        }
+    }
+
     /** The next NtDeviceIoControlFile fails synchronously with {@code status}. */
     void failNextSubmit(int status) {
         synchronized (lock) {
@@ -181,11 +209,16 @@ public final class IocpModel implements IocpSyscalls {
             }
             PollRequest r = new PollRequest(apcContext, ioStatusBlock, input);
             submitted.add(r);
+            if (!undelivered.add(ioStatusBlock)) {
+                overlappingSubmits++;
+            }
             if (failNextSubmitStatus != 0) {
                 int status = failNextSubmitStatus;
                 failNextSubmitStatus = 0;
+                byContext.put(apcContext, ioStatusBlock);
                 return status;
             }
+            byContext.put(apcContext, ioStatusBlock);
             pending.add(r);
             return Afd.STATUS_PENDING;
         }
@@ -253,6 +286,10 @@ public final class IocpModel implements IocpSyscalls {
             int n = 0;
             while (n < count && !queue.isEmpty()) {
                 long[] e = queue.pollFirst();
+                Long iosb = byContext.get(e[1]);
+                if (iosb != null && e[0] == associations.getOrDefault(AFD, -1L)) {
+                    undelivered.remove(iosb);
+                }
                 long off = (long) n * WinStructs.OVERLAPPED_ENTRY_SIZE;
                 out.setLong(off + WinStructs.ENTRY_COMPLETION_KEY, e[0]);
                 out.setLong(off + WinStructs.ENTRY_OVERLAPPED, e[1]);

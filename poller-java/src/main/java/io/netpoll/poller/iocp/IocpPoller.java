@@ -104,7 +104,6 @@ public final class IocpPoller implements Poller {
 
     /** One socket's poll request and the state of its edge emulation; guarded by its monitor. */
     static final class Request {
-        final int fd;
         final long socket;
         final long token;
         final int id;
@@ -120,8 +119,7 @@ public final class IocpPoller implements Poller {
         boolean closed;
         boolean released;
 
-        Request(int fd, long socket, long token, int slot) {
-            this.fd = fd;
+        Request(long socket, long token, int slot) {
             this.socket = socket;
             this.token = token;
             this.id = (int) (token >>> 32);
@@ -172,7 +170,7 @@ public final class IocpPoller implements Poller {
         synchronized (registry) {
             Integer free = freeSlots.pollFirst();
             int slot = free != null ? free : slotsUsed++;
-            r = new Request(fd, socket, pd.token(), slot);
+            r = new Request(socket, pd.token(), slot);
             if (slot >= slots.length) {
                 slots = Arrays.copyOf(slots, slots.length * 2);
             }

@@ -119,11 +119,6 @@ public final class KqueuePoller implements Poller {
         return "kqueue";
     }
 
-    /** The constant table and kevent layout in use. */
-    public KqueuePlatform platform() {
-        return p;
-    }
-
     /** Go's netpollopen. */
     @Override
     public void open(int fd, PollDesc pd) throws IOException {

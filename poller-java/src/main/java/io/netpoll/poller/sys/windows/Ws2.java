@@ -69,9 +69,11 @@ public final class Ws2 {
 
     public static native int closesocket(long s);
 
-    public static native int WSAGetLastError();
-
-    /** WSAGetLastError() of this thread's last call, read without a further native call. */
+    /**
+     * WSAGetLastError() of this thread's last call. Winsock keeps it in the thread's GetLastError
+     * slot, which JNA saves after every call, so it is read without a further native call (which
+     * could overwrite it).
+     */
     public static int lastError() {
         return Native.getLastError();
     }

@@ -1,0 +1,99 @@
+package io.netpoll.poller.sys.bsd;
+
+import io.netpoll.poller.sys.Errno;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketException;
+
+/**
+ * BSD errno values in the terms NetFD already speaks: {@link #toLinux} maps a BSD number to the
+ * Linux constant in {@link Errno} (so {@code errno == Errno.EAGAIN} tests keep their meaning), and
+ * {@link #exception} picks the same exception types as {@link Errno#exception} does on Linux.
+ */
+public final class BsdErrno {
+    private BsdErrno() {}
+
+    /** The Linux errno with the same meaning as {@code bsdErrno} on {@code sys}; unknown numbers map to EINVAL. */
+    public static int toLinux(BsdSys sys, int bsdErrno) {
+        if (bsdErrno == sys.eagain) {
+            return Errno.EAGAIN;
+        }
+        if (bsdErrno == sys.einprogress) {
+            return Errno.EINPROGRESS;
+        }
+        if (bsdErrno == sys.ealready) {
+            return Errno.EALREADY;
+        }
+        if (bsdErrno == sys.eisconn) {
+            return Errno.EISCONN;
+        }
+        if (bsdErrno == sys.enotconn) {
+            return Errno.ENOTCONN;
+        }
+        if (bsdErrno == sys.econnrefused) {
+            return Errno.ECONNREFUSED;
+        }
+        if (bsdErrno == sys.econnreset) {
+            return Errno.ECONNRESET;
+        }
+        if (bsdErrno == sys.econnaborted) {
+            return Errno.ECONNABORTED;
+        }
+        if (bsdErrno == sys.etimedout) {
+            return Errno.ETIMEDOUT;
+        }
+        if (bsdErrno == sys.eaddrinuse) {
+            return Errno.EADDRINUSE;
+        }
+        if (bsdErrno == sys.eaddrnotavail) {
+            return Errno.EADDRNOTAVAIL;
+        }
+        if (bsdErrno == sys.enetunreach) {
+            return Errno.ENETUNREACH;
+        }
+        if (bsdErrno == sys.ehostunreach) {
+            return Errno.EHOSTUNREACH;
+        }
+        if (bsdErrno == sys.enobufs) {
+            return Errno.ENOBUFS;
+        }
+        if (bsdErrno == sys.eafnosupport) {
+            return Errno.EAFNOSUPPORT;
+        }
+        if (bsdErrno == sys.eproto) {
+            return Errno.EPROTO;
+        }
+        // 1..34 are the historical Unix numbers, identical on Linux and the BSDs.
+        if (bsdErrno > 0 && bsdErrno <= 34) {
+            return bsdErrno;
+        }
+        return Errno.EINVAL;
+    }
+
+    /**
+     * The exception for {@code bsdErrno} raised by {@code op}, with the OS's own {@code text}
+     * (strerror on the BSD); same types as {@link Errno#exception} on Linux.
+     */
+    public static IOException exception(BsdSys sys, String op, int bsdErrno, String text) {
+        String msg = text + " (" + op + ", errno " + bsdErrno + ")";
+        int errno = toLinux(sys, bsdErrno);
+        switch (errno) {
+            case Errno.ECONNREFUSED:
+                return new ConnectException(msg);
+            case Errno.ETIMEDOUT:
+                return op.equals("connect") ? new ConnectException(msg) : new SocketException(msg);
+            case Errno.EADDRINUSE:
+            case Errno.EADDRNOTAVAIL:
+            case Errno.EACCES:
+                return op.equals("bind") ? new BindException(msg) : new SocketException(msg);
+            case Errno.ENETUNREACH:
+            case Errno.EHOSTUNREACH:
+                return new NoRouteToHostException(msg);
+            default:
+                return new SocketException(msg);
+        }
+    }
+}

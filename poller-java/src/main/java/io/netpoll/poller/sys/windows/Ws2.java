@@ -5,7 +5,6 @@ import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
 
-
 import java.io.IOException;
 
 /**
@@ -50,6 +49,10 @@ public final class Ws2 {
     public static native int recv(long s, long buf, int len, int flags);
 
     public static native int send(long s, long buf, int len, int flags);
+
+    public static native int recvfrom(long s, long buf, int len, int flags, long from, long fromlenPtr);
+
+    public static native int sendto(long s, long buf, int len, int flags, long to, int tolen);
 
     public static native int WSARecv(long s, long buffers, int bufferCount, long bytesRecvdPtr, long flagsPtr,
                                      long overlapped, long completionRoutine);

@@ -24,6 +24,10 @@ public final class Errno {
     public static final int EMFILE = 24;
     public static final int EPIPE = 32;
     public static final int EPROTO = 71;
+    public static final int ENOTSOCK = 88;
+    public static final int EMSGSIZE = 90;
+    public static final int ENOPROTOOPT = 92;
+    public static final int EOPNOTSUPP = 95;
     public static final int EAFNOSUPPORT = 97;
     public static final int EADDRINUSE = 98;
     public static final int EADDRNOTAVAIL = 99;

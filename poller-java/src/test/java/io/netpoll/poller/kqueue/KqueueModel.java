@@ -4,6 +4,7 @@ import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import io.netpoll.poller.RealReadiness;
 import io.netpoll.poller.sys.LibC;
+import io.netpoll.poller.sys.LinuxLibC;
 import io.netpoll.poller.sys.Sys;
 
 import java.util.ArrayList;
@@ -452,7 +453,7 @@ public final class KqueueModel implements KqueueSyscalls {
         if (realEvents == null) {
             return;
         }
-        int n = LibC.epoll_wait(realEpfd, Pointer.nativeValue(realEvents), REAL_EVENTS, 0);
+        int n = LinuxLibC.epoll_wait(realEpfd, Pointer.nativeValue(realEvents), REAL_EVENTS, 0);
         for (int i = 0; i < n; i++) {
             long off = (long) i * Sys.EPOLL_EVENT_SIZE;
             int ev = realEvents.getInt(off);
@@ -487,13 +488,13 @@ public final class KqueueModel implements KqueueSyscalls {
     /** Watches a real fd with the model's epoll; a closed-and-reused number is simply added again. */
     private void watchReal(int fd) {
         if (realEvents == null) {
-            realEpfd = LibC.epoll_create1(Sys.EPOLL_CLOEXEC);
+            realEpfd = LinuxLibC.epoll_create1(Sys.EPOLL_CLOEXEC);
             realEvents = new Memory((long) REAL_EVENTS * Sys.EPOLL_EVENT_SIZE);
         }
         try (Memory ev = new Memory(Sys.EPOLL_EVENT_SIZE)) {
             ev.setInt(0, Sys.EPOLLIN | Sys.EPOLLOUT | Sys.EPOLLRDHUP | Sys.EPOLLET);
             ev.setLong(Sys.EPOLL_EVENT_DATA_OFFSET, fd);
-            LibC.epoll_ctl(realEpfd, Sys.EPOLL_CTL_ADD, fd, Pointer.nativeValue(ev)); // EEXIST: already watched
+            LinuxLibC.epoll_ctl(realEpfd, Sys.EPOLL_CTL_ADD, fd, Pointer.nativeValue(ev)); // EEXIST: already watched
         }
     }
 }

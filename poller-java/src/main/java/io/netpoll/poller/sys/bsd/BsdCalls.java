@@ -13,6 +13,10 @@ public interface BsdCalls {
     /** Only where {@link BsdSys#hasAccept4}. */
     int accept4(int fd, long addr, long addrlenPtr, int flags);
 
+    int socketpair(int domain, int type, int protocol, long sv);
+
+    int pipe(long fds);
+
     int fcntl(int fd, int cmd, int arg);
 
     int setsockopt(int fd, int level, int name, long value, int len);

@@ -14,6 +14,9 @@ import java.net.SocketException;
  * {@link #exception} picks the same exception types as {@link Errno#exception} does on Linux.
  */
 public final class BsdErrno {
+    /** Above every errno macOS (106) and FreeBSD (97) define. */
+    private static final int MAX_ERRNO = 128;
+
     private BsdErrno() {}
 
     /** The Linux errno with the same meaning as {@code bsdErrno} on {@code sys}; unknown numbers map to EINVAL. */
@@ -66,11 +69,33 @@ public final class BsdErrno {
         if (bsdErrno == sys.eproto) {
             return Errno.EPROTO;
         }
+        if (bsdErrno == sys.enotsock) {
+            return Errno.ENOTSOCK;
+        }
+        if (bsdErrno == sys.emsgsize) {
+            return Errno.EMSGSIZE;
+        }
+        if (bsdErrno == sys.enoprotoopt) {
+            return Errno.ENOPROTOOPT;
+        }
         // 1..34 are the historical Unix numbers, identical on Linux and the BSDs.
         if (bsdErrno > 0 && bsdErrno <= 34) {
             return bsdErrno;
         }
         return Errno.EINVAL;
+    }
+
+    /**
+     * The BSD number {@link #toLinux} maps to {@code linuxErrno}; for error messages only (a BSD
+     * number that {@link #toLinux} does not know came back as EINVAL and goes out as EINVAL).
+     */
+    public static int fromLinux(BsdSys sys, int linuxErrno) {
+        for (int bsd = 1; bsd <= MAX_ERRNO; bsd++) {
+            if (toLinux(sys, bsd) == linuxErrno && (linuxErrno != Errno.EINVAL || bsd == sys.einval)) {
+                return bsd;
+            }
+        }
+        return sys.einval;
     }
 
     /**

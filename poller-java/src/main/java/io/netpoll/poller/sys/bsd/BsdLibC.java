@@ -53,6 +53,16 @@ public final class BsdLibC implements BsdCalls {
     }
 
     @Override
+    public int socketpair(int domain, int type, int protocol, long sv) {
+        return Direct.socketpair(domain, type, protocol, sv);
+    }
+
+    @Override
+    public int pipe(long fds) {
+        return Direct.pipe(fds);
+    }
+
+    @Override
     public int fcntl(int fd, int cmd, int arg) {
         return Variadic.C.fcntl(fd, cmd, arg);
     }
@@ -86,6 +96,10 @@ public final class BsdLibC implements BsdCalls {
         static native int socket(int domain, int type, int protocol);
 
         static native int accept(int fd, long addr, long addrlenPtr);
+
+        static native int socketpair(int domain, int type, int protocol, long sv);
+
+        static native int pipe(long fds);
 
         static native int setsockopt(int fd, int level, int name, long value, int len);
 

@@ -56,6 +56,8 @@ public final class BsdSys {
     public final int soRcvbuf = 0x1002;
     /** Linux 4. */
     public final int soError = 0x1007;
+    /** Linux 13; struct linger is {int, int} on both. */
+    public final int soLinger = 0x80;
     public final int ipprotoTcp = 6;
     public final int tcpNodelay = 1;
     public final int ipprotoIpv6 = 41;
@@ -81,6 +83,12 @@ public final class BsdSys {
     public final int einprogress = 36;
     /** Linux 114. */
     public final int ealready = 37;
+    /** Linux 88. */
+    public final int enotsock = 38;
+    /** Linux 90. */
+    public final int emsgsize = 40;
+    /** Linux 92. */
+    public final int enoprotoopt = 42;
     /** Linux 97. */
     public final int eafnosupport = 47;
     /** Linux 98. */

@@ -38,11 +38,17 @@ public final class WinSys {
     public static final int SO_RCVBUF = 0x1002;
     /** Linux 4. */
     public static final int SO_ERROR = 0x1007;
+    /** Linux 13; struct linger is {u_short, u_short} here, {int, int} on Linux. */
+    public static final int SO_LINGER = 0x0080;
+    public static final int LINGER_SIZE = 4;
     public static final int IPPROTO_TCP = 6;
     public static final int TCP_NODELAY = 1;
     public static final int IPPROTO_IPV6 = 41;
     /** Linux 26. */
     public static final int IPV6_V6ONLY = 27;
+
+    /** SetHandleInformation: the flag that makes a handle inheritable by child processes. */
+    public static final int HANDLE_FLAG_INHERIT = 0x1;
 
     /** shutdown(): SD_RECEIVE, SD_SEND (Linux SHUT_RD, SHUT_WR). */
     public static final int SD_RECEIVE = 0;

@@ -5,7 +5,6 @@ import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
 
-
 import java.io.IOException;
 
 /**
@@ -15,11 +14,12 @@ import java.io.IOException;
  * is the thread's GetLastError that JNA preserves after every call — says why; translate it with
  * {@link WsaError}.
  *
- * <p>How NetFD maps onto them: socket → WSASocketW(af, type, 0, 0, 0, WSA_FLAG_OVERLAPPED |
- * WSA_FLAG_NO_HANDLE_INHERIT) then ioctlsocket(FIONBIO, 1); accept → accept then ioctlsocket (an
- * accepted socket inherits the listener's non-blocking mode, the ioctl makes it explicit); read and
- * write → recv/send (no SIGPIPE exists on Windows), or WSARecv/WSASend for scatter/gather with
- * WSABUF arrays; close → closesocket. The binding is inert until first used (Windows only).
+ * <p>NetFD reaches them through {@link WinsockNative} and the Windows socket layer
+ * ({@code fd.WinsockSocketLayer}), which documents the mapping: socket → WSASocketW(af, type, 0,
+ * 0, 0, WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT) then ioctlsocket(FIONBIO, 1); accept →
+ * accept, SetHandleInformation (no inheritance), ioctlsocket; read and write → recv/send (no SIGPIPE
+ * exists on Windows), WSARecv/WSASend for scatter/gather with WSABUF arrays; close → closesocket.
+ * The binding is inert until first used (Windows only).
  *
  * <p>Never run here: no Windows JVM is available on these machines; the layouts and the error
  * translation are tested on Linux.
@@ -50,6 +50,10 @@ public final class Ws2 {
     public static native int recv(long s, long buf, int len, int flags);
 
     public static native int send(long s, long buf, int len, int flags);
+
+    public static native int recvfrom(long s, long buf, int len, int flags, long from, long fromlenPtr);
+
+    public static native int sendto(long s, long buf, int len, int flags, long to, int tolen);
 
     public static native int WSARecv(long s, long buffers, int bufferCount, long bytesRecvdPtr, long flagsPtr,
                                      long overlapped, long completionRoutine);

@@ -29,6 +29,9 @@ public final class WsaError {
     public static final int WSAEINPROGRESS = 10036;
     public static final int WSAEALREADY = 10037;
     public static final int WSAENOTSOCK = 10038;
+    public static final int WSAEMSGSIZE = 10040;
+    public static final int WSAENOPROTOOPT = 10042;
+    public static final int WSAEOPNOTSUPP = 10045;
     public static final int WSAEAFNOSUPPORT = 10047;
     public static final int WSAEADDRINUSE = 10048;
     public static final int WSAEADDRNOTAVAIL = 10049;
@@ -64,6 +67,12 @@ public final class WsaError {
                 return Errno.EINPROGRESS;
             case WSAEALREADY:
                 return Errno.EALREADY;
+            case WSAEMSGSIZE:
+                return Errno.EMSGSIZE;
+            case WSAENOPROTOOPT:
+                return Errno.ENOPROTOOPT;
+            case WSAEOPNOTSUPP:
+                return Errno.EOPNOTSUPP;
             case WSAEAFNOSUPPORT:
                 return Errno.EAFNOSUPPORT;
             case WSAEADDRINUSE:
@@ -97,6 +106,27 @@ public final class WsaError {
         }
     }
 
+    /** Every code {@link #toLinux} knows, in the order {@link #fromLinux} prefers them. */
+    private static final int[] CODES = {
+        WSAEWOULDBLOCK, WSAEINTR, WSAENOTSOCK, WSAEBADF, WSAEACCES, WSAEINVAL, WSAEMFILE, WSAEINPROGRESS,
+        WSAEALREADY, WSAEMSGSIZE, WSAENOPROTOOPT, WSAEOPNOTSUPP, WSAEAFNOSUPPORT, WSAEADDRINUSE, WSAEADDRNOTAVAIL,
+        WSAENETUNREACH, WSAENETDOWN, WSAECONNABORTED, WSAECONNRESET, WSAENETRESET, WSAENOBUFS, WSAEISCONN,
+        WSAENOTCONN, WSAESHUTDOWN, WSAETIMEDOUT, WSAECONNREFUSED, WSAEHOSTUNREACH,
+    };
+
+    /**
+     * The Winsock code {@link #toLinux} maps to {@code linuxErrno} for {@code op}; for error messages
+     * only (the first of several codes with one meaning, WSAEINVAL for none).
+     */
+    public static int fromLinux(String op, int linuxErrno) {
+        for (int code : CODES) {
+            if (toLinux(op, code) == linuxErrno) {
+                return code;
+            }
+        }
+        return WSAEINVAL;
+    }
+
     /** Short English text for a code (FormatMessage's text, abridged). */
     public static String text(int code) {
         switch (code) {
@@ -126,6 +156,12 @@ public final class WsaError {
                 return "Socket operation on non-socket";
             case WSANOTINITIALISED:
                 return "WSAStartup not called";
+            case WSAEMSGSIZE:
+                return "Message too long";
+            case WSAENOPROTOOPT:
+                return "Protocol not available";
+            case WSAEOPNOTSUPP:
+                return "Operation not supported";
             default:
                 return "Winsock error";
         }

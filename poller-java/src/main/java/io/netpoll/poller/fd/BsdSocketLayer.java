@@ -1,7 +1,5 @@
 package io.netpoll.poller.fd;
 
-import com.sun.jna.Memory;
-import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import io.netpoll.poller.sys.Errno;
 import io.netpoll.poller.sys.LibC;
@@ -20,7 +18,8 @@ import java.io.IOException;
  *   <li>Descriptors come from {@link BsdSockets}: accept4 and SOCK_NONBLOCK|SOCK_CLOEXEC where the
  *       OS has them (FreeBSD), otherwise accept/socket/socketpair/pipe then fcntl, and SO_NOSIGPIPE
  *       on every socket where there is no MSG_NOSIGNAL (macOS; Go's darwin sysSocket and accept).</li>
- *   <li>Every other call is the POSIX one from {@link LibC}; sends carry {@link BsdSys#sendFlags()}.</li>
+ *   <li>Every other call is the POSIX one from {@link LibC} ({@link PosixSocketLayer}); sends carry
+ *       {@link BsdSys#sendFlags()}.</li>
  *   <li>Translation at the edge: errno by {@link BsdErrno#toLinux} (also the value of SO_ERROR),
  *       AF_INET6 and the option numbers by the table, sockaddrs with {@code sa_len} by
  *       {@link BsdSys#sockaddr}.</li>
@@ -28,7 +27,7 @@ import java.io.IOException;
  * Runs on Linux too with a table carrying Linux's numbers, which is how its descriptor sequences
  * and I/O are tested here; it has not run on a BSD kernel.
  */
-final class BsdSocketLayer implements SocketLayer {
+final class BsdSocketLayer extends PosixSocketLayer {
     private final BsdSys sys;
     private final BsdCalls calls;
     private final BsdSockets sockets;
@@ -78,37 +77,12 @@ final class BsdSocketLayer implements SocketLayer {
     }
 
     @Override
-    public int bind(int fd, long addr, int len) {
-        return ok(LibC.bind(fd, addr, len));
-    }
-
-    @Override
-    public int listen(int fd, int backlog) {
-        return ok(LibC.listen(fd, backlog));
-    }
-
-    @Override
-    public int connect(int fd, long addr, int len) {
-        return ok(LibC.connect(fd, addr, len));
-    }
-
-    @Override
-    public int getsockname(int fd, long addr, long lenPtr) {
-        return ok(LibC.getsockname(fd, addr, lenPtr));
-    }
-
-    @Override
-    public int getpeername(int fd, long addr, long lenPtr) {
-        return ok(LibC.getpeername(fd, addr, lenPtr));
-    }
-
-    @Override
     public int setsockopt(int fd, int level, int name, long value, int len) {
         long opt = options.of(level, name);
         if (opt == OptionNumbers.NONE) {
             return -Errno.ENOPROTOOPT;
         }
-        return ok(LibC.setsockopt(fd, OptionNumbers.level(opt), OptionNumbers.name(opt), value, len));
+        return super.setsockopt(fd, OptionNumbers.level(opt), OptionNumbers.name(opt), value, len);
     }
 
     @Override
@@ -117,7 +91,7 @@ final class BsdSocketLayer implements SocketLayer {
         if (opt == OptionNumbers.NONE) {
             return -Errno.ENOPROTOOPT;
         }
-        int r = ok(LibC.getsockopt(fd, OptionNumbers.level(opt), OptionNumbers.name(opt), value, lenPtr));
+        int r = super.getsockopt(fd, OptionNumbers.level(opt), OptionNumbers.name(opt), value, lenPtr);
         if (r == 0 && OptionNumbers.isSoError(level, name)) {
             Pointer v = new Pointer(value);
             int err = v.getInt(0);
@@ -127,74 +101,23 @@ final class BsdSocketLayer implements SocketLayer {
     }
 
     @Override
-    public int shutdown(int fd, int how) {
-        return ok(LibC.shutdown(fd, how));
-    }
-
-    @Override
-    public int close(int fd) {
-        return ok(LibC.close(fd));
-    }
-
-    @Override
-    public long read(int fd, long buf, long len) {
-        // hot path: no allocation
-        return ok(LibC.read(fd, buf, len));
-    }
-
-    @Override
-    public long send(int fd, long buf, long len) {
-        // hot path: no allocation
-        return ok(LibC.send(fd, buf, len, sys.sendFlags()));
-    }
-
-    @Override
-    public long write(int fd, long buf, long len) {
-        // hot path: no allocation
-        return ok(LibC.write(fd, buf, len));
-    }
-
-    @Override
-    public long readv(int fd, Memory vec, int cnt, long scratchOffset) {
-        return ok(LibC.readv(fd, Pointer.nativeValue(vec), cnt));
-    }
-
-    @Override
-    public long sendv(int fd, Memory vec, int cnt, long scratchOffset) {
-        return ok(LibC.sendmsg(fd, Msghdr.put(vec, scratchOffset, cnt), sys.sendFlags()));
-    }
-
-    @Override
-    public long writev(int fd, Memory vec, int cnt, long scratchOffset) {
-        return ok(LibC.writev(fd, Pointer.nativeValue(vec), cnt));
-    }
-
-    @Override
-    public long recvfrom(int fd, long buf, long len, long addr, long addrlenPtr) {
-        return ok(LibC.recvfrom(fd, buf, len, 0, addr, addrlenPtr));
-    }
-
-    @Override
-    public long sendto(int fd, long buf, long len, long addr, int addrlen) {
-        return ok(LibC.sendto(fd, buf, len, sys.sendFlags(), addr, addrlen));
-    }
-
-    @Override
     public IOException exception(String op, int errno) {
         int bsd = BsdErrno.fromLinux(sys, errno);
         return BsdErrno.exception(sys, op, bsd, calls.strerror(bsd));
     }
 
+    @Override
+    int sendFlags() {
+        return sys.sendFlags();
+    }
+
+    @Override
+    int linuxErrno(int errno) {
+        return BsdErrno.toLinux(sys, errno);
+    }
+
     /** {@link BsdSockets}' {@code -bsdErrno} in Linux numbers. */
     private int linux(int r) {
-        return r >= 0 ? r : -BsdErrno.toLinux(sys, -r);
-    }
-
-    private int ok(int r) {
-        return r >= 0 ? r : -BsdErrno.toLinux(sys, Native.getLastError());
-    }
-
-    private long ok(long r) {
-        return r >= 0 ? r : -BsdErrno.toLinux(sys, Native.getLastError());
+        return r >= 0 ? r : -linuxErrno(-r);
     }
 }

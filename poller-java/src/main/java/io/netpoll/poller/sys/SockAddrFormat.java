@@ -26,7 +26,8 @@ import java.nio.charset.StandardCharsets;
  * Otherwise {@code sockaddr_in} is 16 bytes (port at 2, address at 4) and {@code sockaddr_in6} 28
  * (port 2, flowinfo 4, address 8, scope id 24) on all four; ports and addresses in network order.
  * NetFD encodes and decodes through the socket layer's format on every OS, Linux included;
- * {@link SockAddr} remains Linux's fixed form (and the source of NetFD's Linux-numbered families).
+ * {@link SockAddr} is {@link #LINUX} behind a static API (and the source of NetFD's Linux-numbered
+ * families).
  */
 public final class SockAddrFormat {
     public static final SockAddrFormat LINUX = new SockAddrFormat("linux", false, 10, 108);

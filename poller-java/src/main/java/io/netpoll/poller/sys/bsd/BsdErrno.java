@@ -3,10 +3,6 @@ package io.netpoll.poller.sys.bsd;
 import io.netpoll.poller.sys.Errno;
 
 import java.io.IOException;
-import java.net.BindException;
-import java.net.ConnectException;
-import java.net.NoRouteToHostException;
-import java.net.SocketException;
 
 /**
  * BSD errno values in the terms NetFD already speaks: {@link #toLinux} maps a BSD number to the
@@ -100,25 +96,10 @@ public final class BsdErrno {
 
     /**
      * The exception for {@code bsdErrno} raised by {@code op}, with the OS's own {@code text}
-     * (strerror on the BSD); same types as {@link Errno#exception} on Linux.
+     * (strerror on the BSD) and number; the type is chosen by {@link Errno#exception(String, int, String)}
+     * from the Linux errno, as on Linux.
      */
     public static IOException exception(BsdSys sys, String op, int bsdErrno, String text) {
-        String msg = text + " (" + op + ", errno " + bsdErrno + ")";
-        int errno = toLinux(sys, bsdErrno);
-        switch (errno) {
-            case Errno.ECONNREFUSED:
-                return new ConnectException(msg);
-            case Errno.ETIMEDOUT:
-                return op.equals("connect") ? new ConnectException(msg) : new SocketException(msg);
-            case Errno.EADDRINUSE:
-            case Errno.EADDRNOTAVAIL:
-            case Errno.EACCES:
-                return op.equals("bind") ? new BindException(msg) : new SocketException(msg);
-            case Errno.ENETUNREACH:
-            case Errno.EHOSTUNREACH:
-                return new NoRouteToHostException(msg);
-            default:
-                return new SocketException(msg);
-        }
+        return Errno.exception(op, toLinux(sys, bsdErrno), text + " (" + op + ", errno " + bsdErrno + ")");
     }
 }

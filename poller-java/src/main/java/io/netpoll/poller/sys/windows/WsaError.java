@@ -3,10 +3,6 @@ package io.netpoll.poller.sys.windows;
 import io.netpoll.poller.sys.Errno;
 
 import java.io.IOException;
-import java.net.BindException;
-import java.net.ConnectException;
-import java.net.NoRouteToHostException;
-import java.net.SocketException;
 
 /**
  * WSAGetLastError codes in the terms NetFD speaks: {@link #toLinux} gives the Linux errno of the
@@ -167,23 +163,11 @@ public final class WsaError {
         }
     }
 
-    /** The exception a JVM user expects for {@code code} raised by {@code op}. */
+    /**
+     * The exception a JVM user expects for {@code code} raised by {@code op}, with the Winsock text
+     * and code; the type is chosen by {@link Errno#exception(String, int, String)} from the Linux errno.
+     */
     public static IOException exception(String op, int code) {
-        String msg = text(code) + " (" + op + ", WSA error " + code + ")";
-        switch (toLinux(op, code)) {
-            case Errno.ECONNREFUSED:
-                return new ConnectException(msg);
-            case Errno.ETIMEDOUT:
-                return op.equals("connect") ? new ConnectException(msg) : new SocketException(msg);
-            case Errno.EADDRINUSE:
-            case Errno.EADDRNOTAVAIL:
-            case Errno.EACCES:
-                return op.equals("bind") ? new BindException(msg) : new SocketException(msg);
-            case Errno.ENETUNREACH:
-            case Errno.EHOSTUNREACH:
-                return new NoRouteToHostException(msg);
-            default:
-                return new SocketException(msg);
-        }
+        return Errno.exception(op, toLinux(op, code), text(code) + " (" + op + ", WSA error " + code + ")");
     }
 }

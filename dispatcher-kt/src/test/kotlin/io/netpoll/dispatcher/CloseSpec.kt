@@ -93,7 +93,11 @@ class CloseSpec : FunSpec({
             closed.countDown()
         })
         closed.await(10, TimeUnit.SECONDS) shouldBe true
-        Thread.sleep(100)
+        // The closing worker exits once its task returns.
+        val deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10)
+        while (d.threads().any { it.isAlive } && System.nanoTime() < deadline) {
+            Thread.sleep(5)
+        }
         d.threads().filter { it.isAlive }.shouldBeEmpty()
     }
 

@@ -51,20 +51,27 @@ class TimerSpec : FunSpec({
     }
 
     test("timers armed from a foreign thread fire on the dispatcher, in order, not early") {
-        NetpollDispatcher(parallelism = 2, name = "foreign-timers").use { d ->
+        NetpollDispatcher(parallelism = 1, name = "foreign-timers").use { d ->
             val fired = Collections.synchronizedList(ArrayList<Long>())
+            val early = Collections.synchronizedList(ArrayList<Long>())
             val threads = Collections.synchronizedSet(HashSet<String>())
             val start = System.nanoTime()
             val delays = listOf(60L, 20L, 40L)
             for (ms in delays) {
                 d.invokeOnTimeout(ms, Runnable {
-                    System.nanoTime() - start shouldBeGreaterThanOrEqual TimeUnit.MILLISECONDS.toNanos(ms)
+                    if (System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(ms)) {
+                        early += ms
+                    }
                     threads += Thread.currentThread().name
                     fired += ms
                 }, EmptyCoroutineContext)
             }
-            Thread.sleep(300)
+            val deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10)
+            while (fired.size < delays.size && System.nanoTime() < deadline) {
+                Thread.sleep(5)
+            }
             fired shouldBe delays.sorted()
+            early shouldBe emptyList()
             threads.all { it.startsWith("foreign-timers-worker-") } shouldBe true
         }
     }
@@ -75,7 +82,10 @@ class TimerSpec : FunSpec({
             runBlocking {
                 val jobs = List(200) { launch(d) { delay(100); fired.incrementAndGet() } }
                 val handles = List(200) { d.invokeOnTimeout(100, Runnable { fired.incrementAndGet() }, EmptyCoroutineContext) }
-                delay(20)
+                val deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10)
+                while (d.stats().timers < 400 && System.nanoTime() < deadline) {
+                    delay(5)
+                }
                 d.stats().timers shouldBe 400
                 jobs.forEach { it.cancel() }
                 handles.forEach { it.dispose() }

@@ -1,6 +1,7 @@
 package io.netpoll.poller;
 
-import io.netpoll.poller.epoll.EpollPoller;
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
 import io.netpoll.poller.sys.LibC;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,10 +19,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The slot protocol of {@link PollDesc} on a private {@link Netpoll} whose polling the test drives
- * by hand (a driver is attached, so no background thread races with the assertions).
+ * The PollDesc conformance suite: the slot protocol of {@link PollDesc} and the readiness every
+ * backend must deliver for it, on a private {@link Netpoll} whose polling the test drives by hand
+ * (a driver is attached, so no background thread races with the assertions). Real socketpairs
+ * throughout. One subclass per backend that can run here; a backend passes by passing all of it.
  */
-class PollDescTest {
+abstract class PollDescConformance {
+    private Poller poller;
     private Netpoll np;
     private int[] pair;
     private PollDesc pd;
@@ -35,20 +39,25 @@ class PollDescTest {
         }
     }
 
+    /** A fresh backend; called once per test. */
+    protected abstract Poller newPoller() throws Exception;
+
     @BeforeEach
     void open() throws Exception {
-        np = new Netpoll(new EpollPoller());
+        poller = newPoller();
+        np = new Netpoll(poller);
         np.attachDriver();
         pair = TestSockets.socketpair();
         pd = np.open(pair[0]);
     }
 
     @AfterEach
-    void close() {
+    void close() throws Exception {
         pd.evict();
         np.close(pd);
         LibC.close(pair[0]);
         LibC.close(pair[1]);
+        poller.close();
     }
 
     private void pollUntil(java.util.function.BooleanSupplier cond) {
@@ -239,5 +248,72 @@ class PollDescTest {
         assertEquals(PollDesc.OK, pd.checkErr(MODE_WRITE));
         np.sink().ready(pd.token(), Poller.READ);
         assertEquals(PollDesc.OK, pd.checkErr(MODE_READ), "a later normal event clears it");
+    }
+
+    @Test
+    void the_peer_closing_wakes_a_parked_reader() {
+        pd.prepare(MODE_READ);
+        np.poll(0);
+        CountingWaiter r = new CountingWaiter();
+        assertEquals(PollDesc.PARKED, pd.waitFor(MODE_READ, r));
+        LibC.close(pair[1]);
+        pair[1] = -1;
+        pollUntil(() -> r.wakes.get() > 0);
+        assertEquals(PollDesc.OK, pd.resume(MODE_READ));
+        try (Memory m = new Memory(1)) {
+            assertEquals(0, LibC.read(pair[0], Pointer.nativeValue(m), 1), "end of stream");
+        }
+    }
+
+    @Test
+    void a_writer_parked_on_a_full_send_buffer_is_woken_when_the_peer_drains_it() {
+        np.poll(0); // the initial write edge
+        pd.prepare(MODE_WRITE);
+        long written = fill(pair[0]);
+        assertTrue(written > 0);
+        CountingWaiter w = new CountingWaiter();
+        assertEquals(PollDesc.PARKED, pd.waitFor(MODE_WRITE, w));
+        np.poll(TimeUnit.MILLISECONDS.toNanos(20));
+        assertEquals(0, w.wakes.get(), "still full: no write edge");
+        drain(pair[1]);
+        pollUntil(() -> w.wakes.get() > 0);
+        assertEquals(PollDesc.OK, pd.resume(MODE_WRITE));
+    }
+
+    @Test
+    void a_second_read_edge_is_delivered_after_the_first_was_consumed() {
+        for (int round = 1; round <= 3; round++) {
+            pd.prepare(MODE_READ);
+            assertEquals(-1, TestSockets.readByte(pair[0]), "nothing to read yet (EAGAIN)");
+            CountingWaiter r = new CountingWaiter();
+            assertEquals(PollDesc.PARKED, pd.waitFor(MODE_READ, r), "round " + round + ": no readiness left over");
+            TestSockets.writeByte(pair[1], round);
+            pollUntil(() -> r.wakes.get() > 0);
+            assertEquals(PollDesc.OK, pd.resume(MODE_READ));
+            assertEquals(round, TestSockets.readByte(pair[0]));
+        }
+    }
+
+    /** Writes until EAGAIN; returns the bytes written. */
+    private static long fill(int fd) {
+        long total = 0;
+        try (Memory m = new Memory(65536)) {
+            m.clear();
+            for (;;) {
+                long n = LibC.write(fd, Pointer.nativeValue(m), 65536);
+                if (n <= 0) {
+                    return total;
+                }
+                total += n;
+            }
+        }
+    }
+
+    private static void drain(int fd) {
+        try (Memory m = new Memory(65536)) {
+            while (LibC.read(fd, Pointer.nativeValue(m), 65536) > 0) {
+                // keep reading until EAGAIN
+            }
+        }
     }
 }

@@ -60,7 +60,27 @@ class DispatchStressSpec : FunSpec({
             }
             lost shouldBe 0
             duplicated shouldBe 0
-            stats.steals shouldBeGreaterThan 0L
+        } finally {
+            d.close()
+        }
+    }
+
+    test("tasks queued behind a worker that stays busy are stolen by another worker") {
+        val d = NetpollDispatcher(parallelism = 2, name = "steal")
+        try {
+            val queued = 100
+            val ran = CountDownLatch(queued)
+            val stealsBefore = d.stats().steals
+            d.dispatch(kotlin.coroutines.EmptyCoroutineContext, Runnable {
+                // These land in this worker's own runnext and local queue; the worker then stays
+                // busy until they have all run, so only a thief can run them.
+                repeat(queued) { d.dispatch(kotlin.coroutines.EmptyCoroutineContext, Runnable { ran.countDown() }) }
+                ran.await(30, TimeUnit.SECONDS)
+            })
+            ran.await(30, TimeUnit.SECONDS) shouldBe true
+            val stats = d.stats()
+            println("steal: $queued tasks queued behind a busy worker all ran; steals ${stats.steals - stealsBefore}")
+            stats.steals shouldBeGreaterThan stealsBefore
         } finally {
             d.close()
         }

@@ -8,6 +8,7 @@ import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.launch
 import java.nio.ByteBuffer
+import java.time.Instant
 
 /**
  * The RESP server: one coroutine per connection running read → [RespSession.process] → write.
@@ -17,6 +18,10 @@ import java.nio.ByteBuffer
  * what it sends; it drops back to the initial size once such a command has been consumed. Replies of a batch leave in one write once the input holds no further complete
  * command. A subscriber's messages are written by a second coroutine draining its outbox; the
  * connection coroutine stops writing once the outbox exists, so the two never interleave.
+ * Output is bounded for every client: a batch flushes at [RespWriter.flushThresholdBytes], the
+ * connection stops reading while its write is blocked, and a write still blocked after
+ * `replyWriteTimeoutMillis` (a write deadline) ends the connection — a client that stopped reading
+ * its replies is disconnected, and nobody else waits for it.
  * Keys with a TTL are also deleted actively, [EXPIRE_CYCLE_MILLIS] apart, on the dispatcher's timers.
  */
 object RespServer {
@@ -24,6 +29,7 @@ object RespServer {
     private const val INITIAL_INPUT_BYTES = 16 * 1024
     private const val EXPIRE_CYCLE_MILLIS = 100L
     private const val EXPIRE_KEYS_PER_CYCLE = 1000
+    const val DEFAULT_REPLY_WRITE_TIMEOUT_MILLIS = 10_000L
 
     /** Starts a RESP server; [extraInfo] adds lines to INFO's `# Netpoll` section (the mixed sample). */
     fun start(
@@ -32,10 +38,11 @@ object RespServer {
         stats: Boolean = false,
         maxBulkBytes: Long = RespParser.DEFAULT_MAX_BULK_BYTES,
         outboxMessages: Int = RespSession.DEFAULT_OUTBOX_MESSAGES,
+        replyWriteTimeoutMillis: Long = DEFAULT_REPLY_WRITE_TIMEOUT_MILLIS,
         extraInfo: () -> String = { "" },
     ): Pair<TcpServer, RespService> {
         lateinit var service: RespService
-        val server = TcpServer("resp", runtime, address) { c -> serve(c, service, outboxMessages) }
+        val server = TcpServer("resp", runtime, address) { c -> serve(c, service, outboxMessages, replyWriteTimeoutMillis) }
         service = RespService(maxBulkBytes, server.port) { runtime.statsLines() + extraInfo() }
         server.background {
             while (true) {
@@ -47,7 +54,7 @@ object RespServer {
         return server.start() to service
     }
 
-    private suspend fun TcpServer.serve(c: Conn, service: RespService, outboxMessages: Int) = coroutineScope {
+    private suspend fun TcpServer.serve(c: Conn, service: RespService, outboxMessages: Int, replyWriteTimeoutMillis: Long) = coroutineScope {
         val session = RespSession(service, outboxMessages)
         var input = ByteBuffer.allocateDirect(INITIAL_INPUT_BYTES)
         var drain: Job? = null
@@ -69,6 +76,7 @@ object RespServer {
                 }
                 val out = session.out
                 if (out.size > 0) {
+                    c.setWriteDeadline(Instant.now().plusMillis(replyWriteTimeoutMillis))
                     c.write(out.buffer.flip())
                     out.clear()
                 }

@@ -114,6 +114,49 @@ class RespClientsSpec : StringSpec({
         }
     }
 
+    "a client that stops reading its replies is disconnected at the write deadline; others are unaffected" {
+        val (strict, _) = RespServer.start(ServerRuntime(ServerRuntime.NETPOLL, null), "127.0.0.1:0", replyWriteTimeoutMillis = 300)
+        try {
+            Tools.socket(strict.port).use { setup ->
+                val value = "v".repeat(64 * 1024)
+                setup.getOutputStream().write("*3\r\n\$3\r\nSET\r\n\$3\r\nbig\r\n\$${value.length}\r\n$value\r\n".toByteArray())
+                setup.readN(5) shouldBe "+OK\r\n"
+            }
+            Tools.socket(strict.port).use { slow ->
+                slow.receiveBufferSize = 4096
+                slow.soTimeout = 15_000
+                // Pipeline GETs of a 64 KiB value and never read: the server's replies back up.
+                val writer = Thread {
+                    val get = "*2\r\n\$3\r\nGET\r\n\$3\r\nbig\r\n".toByteArray()
+                    try {
+                        repeat(2000) { slow.getOutputStream().write(get) }
+                    } catch (e: java.io.IOException) {
+                        // the server hung up on us: expected
+                    }
+                }.apply { isDaemon = true; start() }
+                Thread.sleep(1500)
+                // The server must have closed: draining what it had sent ends in EOF or a reset.
+                val started = System.nanoTime()
+                val ended = try {
+                    val buf = ByteArray(64 * 1024)
+                    while (slow.getInputStream().read(buf) >= 0) { }
+                    true
+                } catch (e: java.net.SocketException) {
+                    true
+                }
+                ended shouldBe true
+                println("slow reader disconnected; drained in ${TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)} ms")
+                writer.join(5_000)
+            }
+            Tools.socket(strict.port).use { other ->
+                other.getOutputStream().write("*1\r\n\$4\r\nPING\r\n".toByteArray())
+                other.readN(7) shouldBe "+PONG\r\n"
+            }
+        } finally {
+            strict.shutdown()
+        }
+    }
+
     "redis-benchmark default tests, 20000 requests, 50 clients: all complete, no errors".config(enabled = Tools.has("redis-benchmark")) {
         val before = service.execute { service.commandsProcessed }
         val r = Tools.run("redis-benchmark", "-p", "$port", "-q", "-n", "20000", "-c", "50", timeoutSeconds = 120)

@@ -22,18 +22,41 @@ import java.nio.ByteBuffer
  * TCP connections have TCP_NODELAY on (as in Go).
  */
 class Conn internal constructor(fd: NetFD) : ConnFacade(fd) {
-    private val io = SuspendingFD(fd)
+    @PublishedApi
+    internal val io = SuspendingFD(fd)
 
     /** The peer's address. */
     @get:Throws(IOException::class)
     val remoteAddress: SocketAddress
         get() = fd.remoteAddress() ?: throw java.nio.channels.NotYetConnectedException()
 
-    /** Reads into [dst]: bytes read, 0 if [dst] has no room, -1 at end of stream (and after it). */
-    suspend fun read(dst: ByteBuffer): Int = io.read(dst)
+    /**
+     * Reads into [dst]: bytes read, 0 if [dst] has no room, -1 at end of stream (and after it).
+     * Inline so that a read that needs no suspension returns a plain Int: no allocation at all.
+     */
+    @Suppress("NOTHING_TO_INLINE")
+    suspend inline fun read(dst: ByteBuffer): Int {
+        // An Int variable, not an if-expression: merging the fast value with the suspend call's
+        // (Object) result in one expression makes the compiler box the fast value.
+        var n = io.readNow(dst)
+        if (n == SuspendingFD.NOT_NOW) {
+            n = io.read(dst)
+        }
+        return n
+    }
 
-    /** Writes everything remaining in [src] (Go's Write never returns short without an error). */
-    suspend fun write(src: ByteBuffer): Int = io.write(src)
+    /**
+     * Writes everything remaining in [src] (Go's Write never returns short without an error).
+     * Inline so that a write the socket takes at once allocates nothing.
+     */
+    @Suppress("NOTHING_TO_INLINE")
+    suspend inline fun write(src: ByteBuffer): Int {
+        val total = src.remaining()
+        if (!io.writeNow(src)) {
+            io.write(src)
+        }
+        return total
+    }
 
     /** Gathering write (writev) of everything remaining in [srcs]. */
     suspend fun write(vararg srcs: ByteBuffer): Long = io.write(srcs)
@@ -41,7 +64,7 @@ class Conn internal constructor(fd: NetFD) : ConnFacade(fd) {
     /** Fills [dst] completely (Go's io.ReadFull); [EOFException] if the stream ends first. */
     suspend fun readFully(dst: ByteBuffer) {
         while (dst.hasRemaining()) {
-            if (io.read(dst) < 0) {
+            if (read(dst) < 0) {
                 throw EOFException("end of stream with ${dst.remaining()} bytes still expected")
             }
         }

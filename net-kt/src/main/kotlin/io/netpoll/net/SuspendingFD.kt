@@ -27,13 +27,14 @@ import java.util.concurrent.atomic.AtomicReference
  *   flight the waiter is retired and replaced, so the stale wake can never resume a later call.
  * - A cancelled lock wait abandons its [LockWaiter]; the lock handed to it later is released by
  *   the waker.
- * - Hot path ([read], [write]): a call that finds its lock free and data (or buffer space) ready
- *   allocates nothing of its own — the uncontended lock reuses a spare [LockWaiter], and the
- *   suspending remainder is a tail call, so no coroutine frame is created. What remains is the
- *   Int result, which Kotlin's suspend convention boxes with `new Integer` (16 bytes; C2 removes
- *   it once the call is inlined). A call that suspends also pays for its frame and kotlinx's
- *   continuation. HotPathSpec measures this.
+ * - Hot path: [readNow] / [writeNow] are the whole operation when it needs no suspension (lock
+ *   free, data or buffer space ready): plain functions returning primitives, so a call that
+ *   completes at once allocates nothing — not even the Int box a suspend function's result needs.
+ *   [Conn.read] and [Conn.write] inline them at the call site and fall back to the suspending
+ *   [read] / [write] only when they report [NOT_NOW]. A call that suspends pays for its frame and
+ *   kotlinx's continuation. HotPathSpec measures this.
  */
+@PublishedApi
 internal class SuspendingFD(@JvmField val fd: NetFD) {
     @JvmField
     internal val pd: PollDesc = fd.pollDesc()
@@ -141,8 +142,27 @@ internal class SuspendingFD(@JvmField val fd: NetFD) {
 
     // ---- read ----------------------------------------------------------------------------------
 
+    /**
+     * The read, if it completes without waiting for the lock or for data: bytes read, 0 if [dst]
+     * has no room, -1 at end of stream; otherwise [NOT_NOW] with nothing consumed.
+     */
+    @PublishedApi
+    internal fun readNow(dst: ByteBuffer): Int {
+        // hot path: no allocation
+        if (!mu.tryRwlock(true)) {
+            return NOT_NOW
+        }
+        val n = try {
+            if (!dst.hasRemaining()) 0 else readAttempt(dst)
+        } finally {
+            unlock(true)
+        }
+        return if (n == NetFD.EAGAIN) NOT_NOW else n
+    }
+
     /** Bytes read into [dst], 0 if it has no room, -1 at end of stream. */
-    suspend fun read(dst: ByteBuffer): Int {
+    @PublishedApi
+    internal suspend fun read(dst: ByteBuffer): Int {
         // hot path: no allocation of its own unless it suspends (see the class comment)
         val w = lockOrQueue(true)
         if (w == null) {
@@ -195,8 +215,32 @@ internal class SuspendingFD(@JvmField val fd: NetFD) {
 
     // ---- write ---------------------------------------------------------------------------------
 
+    /**
+     * Writes what the socket takes without waiting for the lock or for buffer space; true if
+     * [src] is now empty. Otherwise the rest is left in [src] for [write].
+     */
+    @PublishedApi
+    internal fun writeNow(src: ByteBuffer): Boolean {
+        // hot path: no allocation
+        if (!mu.tryRwlock(false)) {
+            return false
+        }
+        try {
+            fd.check(pd.prepare(PollDesc.MODE_WRITE))
+            while (src.hasRemaining()) {
+                if (fd.tryWrite(src) == NetFD.EAGAIN) {
+                    return false
+                }
+            }
+            return true
+        } finally {
+            unlock(false)
+        }
+    }
+
     /** Writes everything remaining in [src] (Go's FD.Write loop); returns the byte count. */
-    suspend fun write(src: ByteBuffer): Int {
+    @PublishedApi
+    internal suspend fun write(src: ByteBuffer): Int {
         // hot path: no allocation of its own unless it suspends (see the class comment)
         val w = lockOrQueue(false)
         if (w == null) {
@@ -294,5 +338,11 @@ internal class SuspendingFD(@JvmField val fd: NetFD) {
         } finally {
             fd.decref()
         }
+    }
+
+    @PublishedApi
+    internal companion object {
+        /** [readNow]: the read needs to wait (lock busy or no data); call [read]. */
+        const val NOT_NOW = Int.MIN_VALUE
     }
 }

@@ -207,6 +207,15 @@ public final class FdMutex {
         return false;
     }
 
+    /**
+     * Takes the read or write lock and a reference only if that is possible at once, never queueing:
+     * the fast path of callers that fall back to {@link #rwlockAsync} when it fails.
+     */
+    public boolean tryRwlock(boolean read) {
+        // hot path: no allocation
+        return tryAcquire(read);
+    }
+
     private boolean tryAcquire(boolean read) {
         long lockBit = read ? RLOCK : WLOCK;
         long old = state;

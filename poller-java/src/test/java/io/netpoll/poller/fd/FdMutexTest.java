@@ -71,6 +71,19 @@ class FdMutexTest {
     }
 
     @Test
+    void tryRwlock_takes_a_free_lock_and_never_queues() {
+        FdMutex mu = new FdMutex();
+        assertTrue(mu.tryRwlock(true));
+        assertFalse(mu.tryRwlock(true), "held: fails at once instead of queueing");
+        assertTrue(mu.tryRwlock(false), "the write lock is independent");
+        assertFalse(mu.rwunlock(true));
+        assertFalse(mu.rwunlock(false));
+        assertTrue(mu.increfAndClose());
+        assertFalse(mu.tryRwlock(true), "closed");
+        assertTrue(mu.decref(), "no reference was left behind by the failed attempts");
+    }
+
+    @Test
     void unbalanced_unlock_fails_loudly() {
         FdMutex mu = new FdMutex();
         assertThrows(IllegalStateException.class, () -> mu.rwunlock(true));

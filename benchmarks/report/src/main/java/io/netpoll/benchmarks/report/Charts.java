@@ -10,6 +10,7 @@ import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.style.Styler;
 
@@ -82,7 +83,7 @@ final class Charts {
                 ratios.add(Double.isNaN(ratio) ? 0 : ratio);
             }
             if (any) {
-                chart.addSeries(server.label, labels, ratios);
+                chart.addSeries(server.label, labels, ratios).setFillColor(server.color);
             }
         }
         save(chart, "headline");
@@ -95,7 +96,7 @@ final class Charts {
         }
         CategoryChart chart = category(w.title + ": throughput (median of runs)", "", "req/s");
         for (Server server : m.servers(w)) {
-            chart.addSeries(server.label, cases, medians(w, cases, server, Sample::rps));
+            chart.addSeries(server.label, cases, medians(w, cases, server, Sample::rps)).setFillColor(server.color);
         }
         save(chart, "throughput-" + w.id);
     }
@@ -139,7 +140,9 @@ final class Charts {
                 }
             }
             if (!conns.isEmpty()) {
-                chart.addSeries(server.label, conns, rps);
+                XYSeries series = chart.addSeries(server.label, conns, rps);
+                series.setLineColor(server.color);
+                series.setMarkerColor(server.color);
             }
         }
         save(chart, "scaling-echo-" + size);

@@ -109,5 +109,9 @@ for workload in ${BENCH_WORKLOADS:-resp http echo idle}; do
 done
 
 source "$BENCH/harness/environment.sh" > "$RESULTS/environment.md"
-java -jar "$BENCH/report/target/report.jar" "$RESULTS"
+java -jar "$BENCH/report/target/report.jar" "$RESULTS" || exit 1
 echo "run: $MODE run done in $((SECONDS - started)) s; report: $RESULTS/REPORT.md"
+if (($(wc -l < "$RAW") < 2)); then
+  echo "run: nothing was measured" >&2
+  exit 1
+fi

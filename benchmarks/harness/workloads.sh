@@ -52,18 +52,18 @@ wrk_micros() {
 workload_http() {
   local system=$1 out=$WORK/http.out
   start_server "$system" http || return 0
-  run_loadgen "$out" wrk -t1 -c256 -d"${WARMUP_SECONDS}s" "http://127.0.0.1:$PORT/plaintext"
+  run_loadgen "$out" wrk -t1 -c256 -d"${WARMUP_SECONDS}s" "http://127.0.0.1:$PORT/"
   for run in $(seq "$RUNS"); do
     for conns in $HTTP_CONNS; do
-      measure "$SERVER_PID" "$out" wrk -t1 -c"$conns" -d"${HTTP_SECONDS}s" --latency "http://127.0.0.1:$PORT/plaintext"
+      measure "$SERVER_PID" "$out" wrk -t1 -c"$conns" -d"${HTTP_SECONDS}s" --latency "http://127.0.0.1:$PORT/"
       if ((LOADGEN_RC != 0)) || ! grep -q '^Requests/sec' "$out"; then failed "$system http c=$conns" "$out"; continue; fi
-      local rps requests p50 p99 errors
+      if grep -q 'Non-2xx' "$out"; then failed "$system http c=$conns: answers that are not 200 OK" "$out"; continue; fi
+      grep -h 'Socket errors' "$out" | sed "s/^/  $system http c=$conns: /" >&2
+      local rps requests p50 p99
       rps=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
       requests=$(awk '/ requests in / { print $1 }' "$out")
       p50=$(wrk_micros "$(awk '$1 == "50%" { print $2 }' "$out")")
       p99=$(wrk_micros "$(awk '$1 == "99%" { print $2 }' "$out")")
-      errors=$(awk '/Non-2xx|Socket errors/' "$out")
-      [[ -z "$errors" ]] || echo "  $system http c=$conns: $errors" >&2
       row http "c=$conns" "$conns" - "$system" "$run" "$rps" "$p50" "$p99" "$requests" \
           "$SERVER_CPU_S" "$LOADGEN_CPU_S" "$LOADGEN_WALL_S" - -
     done

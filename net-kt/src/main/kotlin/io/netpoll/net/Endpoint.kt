@@ -1,0 +1,48 @@
+package io.netpoll.net
+
+import io.netpoll.poller.fd.NetFD
+import java.io.Closeable
+import java.net.SocketAddress
+import java.time.Instant
+
+/**
+ * What every net-kt socket has, whatever its kind ([Conn], [Listener], [PacketConn]): a
+ * [NetFD], deadlines, its local address and an idempotent close.
+ *
+ * Deadlines follow Go's SetDeadline: absolute, they apply to calls in progress and to later ones;
+ * a deadline in the past fails calls at once with [io.netpoll.DeadlineExceededException]; setting
+ * or moving one while a call waits takes effect on that call; null removes it. Setting a deadline
+ * on a closed socket throws [java.nio.channels.ClosedChannelException].
+ */
+abstract class Endpoint internal constructor(@JvmField internal val fd: NetFD) : Closeable {
+    /** The bound local address. */
+    val localAddress: SocketAddress
+        get() = fd.localAddress()
+
+    val isOpen: Boolean
+        get() = fd.isOpen
+
+    /** Read and write deadline together; null = none. */
+    fun setDeadline(deadline: Instant?) {
+        if (deadline == null) fd.clearDeadline() else fd.setDeadline(Deadlines.nanoTimeOf(deadline))
+    }
+
+    fun setReadDeadline(deadline: Instant?) {
+        if (deadline == null) fd.clearReadDeadline() else fd.setReadDeadline(Deadlines.nanoTimeOf(deadline))
+    }
+
+    fun setWriteDeadline(deadline: Instant?) {
+        if (deadline == null) fd.clearWriteDeadline() else fd.setWriteDeadline(Deadlines.nanoTimeOf(deadline))
+    }
+
+    /**
+     * Closes the socket; idempotent. Calls blocked on it (suspended, parked or pending futures)
+     * end with [java.nio.channels.AsynchronousCloseException]; later calls throw
+     * [java.nio.channels.ClosedChannelException].
+     */
+    override fun close() {
+        fd.close()
+    }
+
+    override fun toString(): String = "${javaClass.simpleName}[$fd]"
+}

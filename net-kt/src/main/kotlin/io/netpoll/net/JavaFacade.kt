@@ -1,0 +1,77 @@
+package io.netpoll.net
+
+import io.netpoll.poller.fd.NetFD
+import java.io.EOFException
+import java.io.InputStream
+import java.io.OutputStream
+import java.net.SocketAddress
+import java.nio.ByteBuffer
+import java.util.concurrent.CompletableFuture
+import java.util.concurrent.Executor
+
+/**
+ * The Java side of [Conn], [Listener] and [PacketConn]: the same objects, called from code that
+ * has no coroutines.
+ *
+ * - `*Blocking` calls park the calling thread (a virtual thread just unmounts) until the
+ *   descriptor is ready; an interrupt ends the wait with [java.io.InterruptedIOException].
+ * - `*Async` calls return a [CompletableFuture] completed on [executor] (the common pool by
+ *   default), never on the polling thread.
+ *
+ * Both are NetFD's own loops over the same fdMutex and PollDesc as the suspend calls, so they
+ * mix safely with coroutine callers on one socket, have the same errors and deadlines, and need no
+ * Kotlin dispatcher: without one the Netpoll's own driver thread polls.
+ */
+abstract class ConnFacade internal constructor(fd: NetFD) : Endpoint(fd) {
+    /** Bytes read, -1 at end of stream. */
+    fun readBlocking(dst: ByteBuffer): Int = fd.read(dst)
+
+    /** Writes everything remaining in [src]. */
+    fun writeBlocking(src: ByteBuffer): Int = fd.write(src)
+
+    /** Fills [dst]; [EOFException] if the stream ends first. */
+    fun readFullyBlocking(dst: ByteBuffer) {
+        while (dst.hasRemaining()) {
+            if (fd.read(dst) < 0) {
+                throw EOFException("end of stream with ${dst.remaining()} bytes still expected")
+            }
+        }
+    }
+
+    @JvmOverloads
+    fun readAsync(dst: ByteBuffer, executor: Executor = NetFD.defaultExecutor()): CompletableFuture<Int> =
+        fd.readAsync(dst, executor)
+
+    @JvmOverloads
+    fun writeAsync(src: ByteBuffer, executor: Executor = NetFD.defaultExecutor()): CompletableFuture<Int> =
+        fd.writeAsync(src, executor)
+
+    /** A blocking [InputStream] over this connection; closing it closes the connection. */
+    fun asInputStream(): InputStream = ConnInputStream(fd)
+
+    /** A blocking [OutputStream] over this connection (unbuffered); closing it closes the connection. */
+    fun asOutputStream(): OutputStream = ConnOutputStream(fd)
+}
+
+abstract class ListenerFacade internal constructor(fd: NetFD) : Endpoint(fd) {
+    fun acceptBlocking(): Conn = Conn(fd.accept())
+
+    @JvmOverloads
+    fun acceptAsync(executor: Executor = NetFD.defaultExecutor()): CompletableFuture<Conn> =
+        fd.acceptAsync(executor).thenApply { Conn(it) }
+}
+
+abstract class PacketConnFacade internal constructor(fd: NetFD) : Endpoint(fd) {
+    /** One datagram into [dst]; returns the sender. */
+    fun readFromBlocking(dst: ByteBuffer): SocketAddress = fd.recvFrom(dst)
+
+    fun writeToBlocking(src: ByteBuffer, to: SocketAddress): Int = fd.sendTo(src, to)
+
+    @JvmOverloads
+    fun readFromAsync(dst: ByteBuffer, executor: Executor = NetFD.defaultExecutor()): CompletableFuture<SocketAddress> =
+        fd.recvFromAsync(dst, executor)
+
+    @JvmOverloads
+    fun writeToAsync(src: ByteBuffer, to: SocketAddress, executor: Executor = NetFD.defaultExecutor()): CompletableFuture<Int> =
+        fd.sendToAsync(src, to, executor)
+}

@@ -1,0 +1,91 @@
+package io.netpoll.net
+
+import io.netpoll.poller.fd.NetFD
+import java.net.UnixDomainSocketAddress
+import java.nio.file.Path
+import java.util.concurrent.CompletableFuture
+import java.util.concurrent.Executor
+import kotlin.time.Duration
+
+/**
+ * Entry points of Go's net package: [listen], [dial], [listenPacket].
+ *
+ * Networks: "tcp", "tcp4", "tcp6", "unix" for streams; "udp", "udp4", "udp6" for datagrams.
+ * Addresses are Go's: "127.0.0.1:0", ":8080", "[::1]:0", "localhost:0"; a filesystem path for
+ * "unix". An unknown network or a malformed address is an [IllegalArgumentException]; an unknown
+ * host a [java.net.UnknownHostException]; a taken address a [java.net.BindException]; a refused
+ * connection a [java.net.ConnectException]; a dial timeout an
+ * [io.netpoll.DeadlineExceededException] (a [java.net.SocketTimeoutException]).
+ */
+object Net {
+    /**
+     * A listening socket (Go's net.Listen). A host name resolves (blocking); port 0 picks a free
+     * port; SO_REUSEADDR is on for TCP, as in Go.
+     */
+    @JvmStatic
+    @JvmOverloads
+    fun listen(network: String, address: String, options: ListenOptions = ListenOptions.DEFAULT): Listener {
+        val net = Network.of(network, Network.TCP, Network.TCP4, Network.TCP6, Network.UNIX)
+        val local = Addresses.listenAddress(net, address)
+        val fd = NetFD.listen(local, options.backlog, options.reusePort)
+        val unixPath: Path? = (local as? UnixDomainSocketAddress)?.path?.takeIf { it.toString().isNotEmpty() }
+        return Listener(fd, unixPath)
+    }
+
+    /**
+     * Connects to [address] (Go's net.Dial / DialTimeout). Host names resolve without blocking
+     * the caller's dispatcher; each resolved address is tried in turn (Go's dialSerial).
+     * [timeout] bounds the whole dial including the lookup; null = the kernel's own limit.
+     * Cancellation ends the dial with CancellationException and closes the half-made socket.
+     */
+    suspend fun dial(network: String, address: String, timeout: Duration? = null): Conn {
+        val net = Network.of(network, Network.TCP, Network.TCP4, Network.TCP6, Network.UNIX)
+        return Dialer.dial(net, address, timeoutNanos(timeout))
+    }
+
+    /** A bound datagram socket (Go's net.ListenPacket). */
+    @JvmStatic
+    fun listenPacket(network: String, address: String): PacketConn {
+        val net = Network.of(network, Network.UDP, Network.UDP4, Network.UDP6)
+        return PacketConn(NetFD.bindDatagram(Addresses.listenAddress(net, address)))
+    }
+
+    // ---- Java facade -----------------------------------------------------------------------------
+
+    /** [dial] for Java: parks the calling thread. [timeout] null = no limit. */
+    @JvmStatic
+    @JvmOverloads
+    fun dialBlocking(network: String, address: String, timeout: java.time.Duration? = null): Conn {
+        val net = Network.of(network, Network.TCP, Network.TCP4, Network.TCP6, Network.UNIX)
+        return Dialer.dialBlocking(net, address, timeoutNanos(timeout))
+    }
+
+    /** [dial] for Java as a future, completed on [executor] (the common pool by default). */
+    @JvmStatic
+    @JvmOverloads
+    fun dialAsync(
+        network: String,
+        address: String,
+        timeout: java.time.Duration? = null,
+        executor: Executor = NetFD.defaultExecutor(),
+    ): CompletableFuture<Conn> {
+        val net = try {
+            Network.of(network, Network.TCP, Network.TCP4, Network.TCP6, Network.UNIX)
+        } catch (e: IllegalArgumentException) {
+            return CompletableFuture.failedFuture(e)
+        }
+        return Dialer.dialAsync(net, address, timeoutNanos(timeout), executor)
+    }
+
+    private fun timeoutNanos(timeout: Duration?): Long {
+        if (timeout == null) return 0L
+        require(timeout.isPositive()) { "timeout must be positive, was $timeout" }
+        return timeout.inWholeNanoseconds
+    }
+
+    private fun timeoutNanos(timeout: java.time.Duration?): Long {
+        if (timeout == null) return 0L
+        require(!timeout.isNegative && !timeout.isZero) { "timeout must be positive, was $timeout" }
+        return runCatching { timeout.toNanos() }.getOrDefault(Long.MAX_VALUE / 4)
+    }
+}

@@ -1,0 +1,22 @@
+package io.netpoll.net
+
+import io.netpoll.poller.fd.NetFD
+import java.net.SocketAddress
+import java.nio.ByteBuffer
+
+/**
+ * A datagram socket (Go's net.PacketConn / UDPConn) from [Net.listenPacket].
+ *
+ * [readFrom] receives one datagram (bytes beyond [ByteBuffer.remaining] are discarded, as with
+ * recvfrom); [writeTo] sends [ByteBuffer.remaining] bytes as one datagram. Deadlines, close and
+ * errors behave as on a [Conn].
+ */
+class PacketConn internal constructor(fd: NetFD) : PacketConnFacade(fd) {
+    private val io = SuspendingFD(fd)
+
+    /** Receives one datagram into [dst] (its position advances); returns the sender. */
+    suspend fun readFrom(dst: ByteBuffer): SocketAddress = io.recvFrom(dst)
+
+    /** Sends [src] as one datagram to [to]; returns the bytes sent. */
+    suspend fun writeTo(src: ByteBuffer, to: SocketAddress): Int = io.sendTo(src, to)
+}

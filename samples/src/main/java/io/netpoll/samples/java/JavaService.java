@@ -1,0 +1,63 @@
+package io.netpoll.samples.java;
+
+import io.netpoll.net.Listener;
+import io.netpoll.net.Net;
+
+import java.io.IOException;
+import java.lang.reflect.Method;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * Starts the Java sample on a listener: blocking code on virtual threads when the running JDK has
+ * them (found by reflection, so this class compiles for Java 17), the CompletableFuture server
+ * otherwise. Either way it uses the process's one Netpoll, the same one the Kotlin samples use.
+ */
+public final class JavaService implements AutoCloseable {
+    public static final String DEFAULT_ADDRESS = "127.0.0.1:7070";
+
+    private final AutoCloseable server;
+    private final Listener listener;
+    private final LineCommands commands;
+
+    private JavaService(Listener listener, LineCommands commands, AutoCloseable server) {
+        this.listener = listener;
+        this.commands = commands;
+        this.server = server;
+    }
+
+    /** Listens on {@code address} ("host:port") and serves; virtual threads if available. */
+    public static JavaService start(String address) throws IOException {
+        Listener listener = Net.listen("tcp", address);
+        ExecutorService virtual = virtualThreadExecutor();
+        if (virtual != null) {
+            LineCommands commands = new LineCommands("virtual-threads");
+            return new JavaService(listener, commands, new BlockingLineServer(listener, commands, virtual));
+        }
+        LineCommands commands = new LineCommands("completable-future");
+        return new JavaService(listener, commands, new AsyncLineServer(listener, commands));
+    }
+
+    /** {@code Executors.newVirtualThreadPerTaskExecutor()} on JDK 21+, null before. */
+    static ExecutorService virtualThreadExecutor() {
+        try {
+            Method m = java.util.concurrent.Executors.class.getMethod("newVirtualThreadPerTaskExecutor");
+            return (ExecutorService) m.invoke(null);
+        } catch (ReflectiveOperationException e) {
+            return null;
+        }
+    }
+
+    public String boundAddress() {
+        java.net.InetSocketAddress a = (java.net.InetSocketAddress) listener.getLocalAddress();
+        return a.getAddress().getHostAddress() + ":" + a.getPort();
+    }
+
+    public LineCommands commands() {
+        return commands;
+    }
+
+    @Override
+    public void close() throws Exception {
+        server.close();
+    }
+}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One command for every end-to-end performance figure of netpoll-jvm:
 #
-#   benchmarks/run.sh           full run (~15 min on 2 cores): benchmarks/results/REPORT.md + PNG charts
+#   benchmarks/run.sh           full run (~15 min on 2 quiet cores): benchmarks/results/REPORT.md + PNG charts
 #   benchmarks/run.sh --smoke   CI smoke run (a few seconds per system and workload, one run each,
 #                               no thresholds): benchmarks/target/smoke/REPORT.md
 #
@@ -32,9 +32,8 @@ if [[ $MODE == full ]]; then
   RUNS=3
   WARMUP_SECONDS=3
   RESP_TESTS="ping_inline ping_mbulk set get"
-  RESP_REQUESTS=60000
-  RESP_PIPELINED_REQUESTS=600000
-  RESP_WARMUP_REQUESTS=50000
+  RESP_SECONDS=1
+  RESP_WARMUP_REQUESTS=20000
   HTTP_CONNS="50 256"
   HTTP_SECONDS=3
   ECHO_CONNS="1 100 1000"
@@ -49,8 +48,7 @@ else
   RUNS=1
   WARMUP_SECONDS=1
   RESP_TESTS="get"
-  RESP_REQUESTS=5000
-  RESP_PIPELINED_REQUESTS=20000
+  RESP_SECONDS=0.3
   RESP_WARMUP_REQUESTS=2000
   HTTP_CONNS="50"
   HTTP_SECONDS=1

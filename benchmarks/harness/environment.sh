@@ -14,7 +14,7 @@ cat << MD
 
 | workload | load generator command (per measured run) |
 |---|---|
-| RESP | \`redis-benchmark -p PORT -c 50 -P {1,16} -n {$RESP_REQUESTS,$RESP_PIPELINED_REQUESTS} -t TEST --csv\` for TEST in $RESP_TESTS |
+| RESP | \`redis-benchmark -p PORT -c 50 -P {1,16} -n N -t TEST --csv\` for TEST in $RESP_TESTS, N sized from the server's warm-up GET rate for runs of about $RESP_SECONDS s |
 | HTTP | \`wrk -t1 -c{${HTTP_CONNS// /,}} -d${HTTP_SECONDS}s --latency http://127.0.0.1:PORT/\` |
 | echo | \`echo-client --addr 127.0.0.1:PORT --conns {${ECHO_CONNS// /,}} --size {${ECHO_SIZES// /,}} --duration $ECHO_SECONDS\` (Go, \`benchmarks/peers/go\`) |
 | idle | \`idle-conns --conns $IDLE_CONNS --ping-size 16\` against the echo server after a 1,000-connection warm-up; RSS growth read ${IDLE_SETTLE_SECONDS} s after the last connection opened, CPU over the next ${IDLE_WINDOW_SECONDS} s |

@@ -17,21 +17,36 @@ failed() {
   tail -3 "$2" >&2
 }
 
+# resp_requests OUT: how many requests make a run of about RESP_SECONDS at the GET rate that the
+# redis-benchmark --csv output in OUT shows (so slow and fast servers get runs of equal length).
+resp_requests() {
+  awk -F'"' -v t="$RESP_SECONDS" '$2 == "GET" { n = int($4 * t / 1000) * 1000; print (n < 2000 ? 2000 : n) }' "$1"
+}
+
 # RESP: redis-benchmark -c 50, one invocation per test so server CPU is per test; without and
-# with -P 16.
+# with -P 16. The warm-ups also size the measured runs.
 workload_resp() {
   local system=$1 out=$WORK/resp.out
   start_server "$system" resp || return 0
-  run_loadgen "$out" redis-benchmark -p "$PORT" -c 50 -n "$RESP_WARMUP_REQUESTS" -t ping,set,get -q
+  local -A requests=()
+  run_loadgen "$out" redis-benchmark -p "$PORT" -c 50 -n "$RESP_WARMUP_REQUESTS" -t ping,set,get --csv
+  requests[1]=$(resp_requests "$out")
+  run_loadgen "$out" redis-benchmark -p "$PORT" -c 50 -P 16 -n $((RESP_WARMUP_REQUESTS * 4)) -t get --csv
+  requests[16]=$(resp_requests "$out")
+  if [[ -z "${requests[1]}" || -z "${requests[16]}" ]]; then
+    failed "$system resp warm-up" "$out"
+    stop_server
+    return 0
+  fi
   for run in $(seq "$RUNS"); do
     for pipeline in 1 16; do
-      local workload=resp requests=$RESP_REQUESTS
-      if ((pipeline == 16)); then workload=resp-p16 requests=$RESP_PIPELINED_REQUESTS; fi
+      local workload=resp n=${requests[$pipeline]}
+      ((pipeline == 1)) || workload=resp-p16
       for test in $RESP_TESTS; do
-        measure "$SERVER_PID" "$out" redis-benchmark -p "$PORT" -c 50 -P "$pipeline" -n "$requests" -t "$test" --csv
+        measure "$SERVER_PID" "$out" redis-benchmark -p "$PORT" -c 50 -P "$pipeline" -n "$n" -t "$test" --csv
         if ((LOADGEN_RC != 0)); then failed "$system $workload $test" "$out"; continue; fi
         # "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"
-        awk -F'"' -v OFS='\t' -v w="$workload" -v s="$system" -v r="$run" -v n="$requests" \
+        awk -F'"' -v OFS='\t' -v w="$workload" -v s="$system" -v r="$run" -v n="$n" \
             -v cpu="$SERVER_CPU_S" -v lcpu="$LOADGEN_CPU_S" -v wall="$LOADGEN_WALL_S" \
             '$2 != "test" && $4 != "" { print w, $2, 50, "-", s, r, $4, $10 * 1000, $14 * 1000, n, cpu, lcpu, wall, "-", "-" }' \
             "$out" >> "$RAW"

@@ -113,26 +113,28 @@ workload_echo() {
 # RSS growth while IDLE_CONNS connections (each after one 16-byte round trip) sit idle, and the
 # server's CPU over IDLE_WINDOW_SECONDS of that idleness.
 workload_idle() {
-  local system=$1 out=$WORK/idle.out
+  local system=$1 out=$WORK/idle.out held=$WORK/idle-held.out
   for run in $(seq "$RUNS"); do
     start_server "$system" echo || return 0
     run_loadgen "$out" "$GOBIN/idle-conns" --addr "127.0.0.1:$PORT" --conns 1000 --hold 0
     sleep 1
     local rss_before rss_after cpu_before cpu_after
     rss_before=$(rss_kib "$SERVER_PID")
+    # Truncated here, not by the background redirection, which may happen after the first grep.
+    : > "$held"
     taskset -c "$CLIENT_CPU" "$GOBIN/idle-conns" --addr "127.0.0.1:$PORT" --conns "$IDLE_CONNS" \
-        --hold $((IDLE_SETTLE_SECONDS + IDLE_WINDOW_SECONDS + 1)) > "$out" 2>&1 &
+        --hold $((IDLE_SETTLE_SECONDS + IDLE_WINDOW_SECONDS + 1)) >> "$held" 2>&1 &
     local client=$!
     local deadline=$((SECONDS + 60))
-    until grep -q '^idle-conns: holding' "$out"; do
+    until grep -q '^idle-conns: holding' "$held"; do
       if ! kill -0 "$client" 2> /dev/null || ((SECONDS > deadline)); then break; fi
       sleep 0.1
     done
-    if ! grep -q '^idle-conns: holding' "$out"; then
+    if ! grep -q '^idle-conns: holding' "$held"; then
       kill "$client" 2> /dev/null
       wait "$client"
       echo "  $system idle: connections not established (client exit $?); last lines:" >&2
-      tail -3 "$out" >&2
+      tail -3 "$held" >&2
       stop_server
       return 0
     fi

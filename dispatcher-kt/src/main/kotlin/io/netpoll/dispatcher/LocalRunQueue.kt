@@ -39,13 +39,14 @@ internal class LocalRunQueue(private val global: GlobalRunQueue) {
 
     /**
      * Owner only (Go's runqput): with [next] the task becomes runnext and the previous runnext
-     * moves to the tail; otherwise the task goes to the tail.
+     * moves to the tail; otherwise the task goes to the tail. Returns false if nothing reached the
+     * tail (the task took an empty runnext), i.e. there is nothing new for a thief to steal.
      */
-    fun put(task: Runnable, next: Boolean) {
+    fun put(task: Runnable, next: Boolean): Boolean {
         // hot path: no allocation
         var t0 = task
         if (next) {
-            t0 = runnext.getAndSet(task) ?: return
+            t0 = runnext.getAndSet(task) ?: return false
         }
         while (true) {
             val h = head.get()
@@ -53,10 +54,10 @@ internal class LocalRunQueue(private val global: GlobalRunQueue) {
             if (t - h < SIZE) {
                 slots.lazySet(t and MASK, t0)
                 tail = t + 1
-                return
+                return true
             }
             if (putSlow(t0, h, t)) {
-                return
+                return true
             }
         }
     }

@@ -88,6 +88,11 @@ internal class Scheduler(val parallelism: Int, val name: String, val netpoll: Ne
     /**
      * Go's ready/runqput + wakep: from a worker holding a P the task goes to that P (runnext
      * unless [yield]), otherwise to the global queue. False if the scheduler is closed.
+     *
+     * Unlike Go, a task that only fills an empty runnext wakes nobody: this worker runs it as soon
+     * as the current task returns, and thieves may not take runnext before their last pass anyway,
+     * so the wakeup would only buy a spin and a park (tokio's LIFO slot makes the same choice). If
+     * the current task runs long, sysmon sees the stuck queue and wakes a thief.
      */
     fun dispatch(task: Runnable, yield: Boolean): Boolean {
         // hot path: no allocation
@@ -96,12 +101,12 @@ internal class Scheduler(val parallelism: Int, val name: String, val netpoll: Ne
         }
         val w = Thread.currentThread() as? Worker
         val pp = if (w != null && w.scheduler === this) w.p else null
-        if (pp != null) {
-            pp.runq.put(task, !yield)
-        } else {
+        if (pp == null) {
             global.put(task)
+            wakep()
+        } else if (pp.runq.put(task, !yield)) {
+            wakep()
         }
-        wakep()
         if (closed) {
             drainAfterClose()
         }

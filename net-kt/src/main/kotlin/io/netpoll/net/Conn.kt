@@ -1,5 +1,6 @@
 package io.netpoll.net
 
+import java.io.IOException
 import io.netpoll.poller.fd.NetFD
 import java.io.EOFException
 import java.net.SocketAddress
@@ -24,6 +25,7 @@ class Conn internal constructor(fd: NetFD) : ConnFacade(fd) {
     private val io = SuspendingFD(fd)
 
     /** The peer's address. */
+    @get:Throws(IOException::class)
     val remoteAddress: SocketAddress
         get() = fd.remoteAddress() ?: throw java.nio.channels.NotYetConnectedException()
 
@@ -46,36 +48,43 @@ class Conn internal constructor(fd: NetFD) : ConnFacade(fd) {
     }
 
     /** Half-close: further reads see end of stream (shutdown SHUT_RD). */
+    @Throws(IOException::class)
     fun closeRead() {
         fd.shutdownInput()
     }
 
     /** Half-close: sends FIN after the queued data; the peer reads end of stream (SHUT_WR). */
+    @Throws(IOException::class)
     fun closeWrite() {
         fd.shutdownOutput()
     }
 
     /** TCP_NODELAY (on by default). */
+    @Throws(IOException::class)
     fun setNoDelay(on: Boolean) {
         fd.setNoDelay(on)
     }
 
     /** SO_KEEPALIVE. */
+    @Throws(IOException::class)
     fun setKeepAlive(on: Boolean) {
         fd.setKeepAlive(on)
     }
 
     /** SO_RCVBUF in bytes (Go's SetReadBuffer). */
+    @Throws(IOException::class)
     fun setReadBuffer(bytes: Int) {
         fd.setReceiveBufferSize(bytes)
     }
 
     /** SO_SNDBUF in bytes (Go's SetWriteBuffer). */
+    @Throws(IOException::class)
     fun setWriteBuffer(bytes: Int) {
         fd.setSendBufferSize(bytes)
     }
 
     /** Go's SetLinger: < 0 off (the default), 0 close sends a reset, > 0 close lingers that many seconds. */
+    @Throws(IOException::class)
     fun setLinger(seconds: Int) {
         fd.setLinger(seconds)
     }

@@ -2,8 +2,11 @@ package io.netpoll.net
 
 import io.netpoll.poller.Waiter
 import kotlinx.coroutines.CancellableContinuation
+import kotlinx.coroutines.CoroutineDispatcher
+import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.suspendCancellableCoroutine
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater
+import kotlin.coroutines.ContinuationInterceptor
 import kotlin.coroutines.resume
 
 /**
@@ -13,7 +16,9 @@ import kotlin.coroutines.resume
  * Whoever takes the waiter out of its slot or lock queue — the poller, a deadline timer, a closer,
  * an unlocker — calls [wake] exactly once per [arm]. [wake] only resumes the continuation, which
  * dispatches the coroutine on its own dispatcher: the waking thread never runs the coroutine
- * (Go's injectglist). On `Dispatchers.Unconfined` that guarantee is lost, so do not do I/O there.
+ * (Go's injectglist). A dispatcher that would run it in place (`Dispatchers.Unconfined`, an
+ * `immediate` one) or no dispatcher at all gets the resumption handed to [Dispatchers.Default]
+ * instead, so user code never runs on the poller.
  *
  * The waiter is published (in a PollDesc slot or an fdMutex queue) before its owner suspends, so
  * the wake may come first. The state therefore moves either
@@ -41,7 +46,13 @@ internal open class CoroutineWaiter : Waiter() {
             abandonedWake()
         } else if (prev is CancellableContinuation<*>) {
             @Suppress("UNCHECKED_CAST")
-            (prev as CancellableContinuation<Unit>).resume(Unit)
+            val c = prev as CancellableContinuation<Unit>
+            val d = c.context[ContinuationInterceptor] as? CoroutineDispatcher
+            if (d != null && d.isDispatchNeeded(c.context)) {
+                c.resume(Unit)
+            } else {
+                Dispatchers.Default.dispatch(c.context, Runnable { c.resume(Unit) })
+            }
         }
     }
 

@@ -18,7 +18,7 @@ import java.util.concurrent.Executor
 /**
  * Dialling (Go's Dialer.DialContext → dialSerial → netFD.connect), in three forms over one
  * algorithm: resolve the address, then try each resolved address in order until one connects;
- * the error of the first attempt is reported if all fail. With a timeout, each attempt gets an
+ * the error of the first attempt is reported if all fail (or if time runs out after one failed). With a timeout, each attempt gets an
  * even share of the time left (Go's partialDeadline, at least [saneMinimumNanos] when there is
  * that much), and the whole dial fails with [DeadlineExceededException] once it is spent.
  *
@@ -34,9 +34,18 @@ internal object Dialer {
     suspend fun dial(network: Network, address: String, timeoutNanos: Long): Conn {
         val deadline = if (timeoutNanos > 0) System.nanoTime() + timeoutNanos else 0L
         val targets = literalTargets(network, address) ?: resolveSuspending(network, address, deadline)
+        return dialSerial(targets, deadline)
+    }
+
+    /** Go's dialSerial: each target in turn; the first error if none connects. [deadline] 0 = none. */
+    suspend fun dialSerial(targets: List<SocketAddress>, deadline: Long): Conn {
         var first: IOException? = null
         for (i in targets.indices) {
-            val partial = partialDeadline(deadline, targets.size - i)
+            val partial = try {
+                partialDeadline(deadline, targets.size - i)
+            } catch (e: DeadlineExceededException) {
+                throw first ?: e
+            }
             val fd = NetFD.socket(SockAddr.family(targets[i]), Sys.SOCK_STREAM)
             try {
                 SuspendingFD(fd).connect(targets[i], partial)
@@ -72,7 +81,11 @@ internal object Dialer {
         val targets = literalTargets(network, address) ?: resolve(network, address)
         var first: IOException? = null
         for (i in targets.indices) {
-            val partial = partialDeadline(deadline, targets.size - i)
+            val partial = try {
+                partialDeadline(deadline, targets.size - i)
+            } catch (e: DeadlineExceededException) {
+                throw first ?: e
+            }
             try {
                 return Conn(NetFD.dial(targets[i], if (partial == 0L) 0L else partial - System.nanoTime()))
             } catch (e: IOException) {

@@ -1,5 +1,6 @@
 package io.netpoll.net
 
+import java.io.IOException
 import io.netpoll.poller.fd.NetFD
 import java.io.Closeable
 import java.net.SocketAddress
@@ -16,6 +17,7 @@ import java.time.Instant
  */
 abstract class Endpoint internal constructor(@JvmField internal val fd: NetFD) : Closeable {
     /** The bound local address. */
+    @get:Throws(IOException::class)
     val localAddress: SocketAddress
         get() = fd.localAddress()
 
@@ -23,14 +25,17 @@ abstract class Endpoint internal constructor(@JvmField internal val fd: NetFD) :
         get() = fd.isOpen
 
     /** Read and write deadline together; null = none. */
+    @Throws(IOException::class)
     fun setDeadline(deadline: Instant?) {
         if (deadline == null) fd.clearDeadline() else fd.setDeadline(Deadlines.nanoTimeOf(deadline))
     }
 
+    @Throws(IOException::class)
     fun setReadDeadline(deadline: Instant?) {
         if (deadline == null) fd.clearReadDeadline() else fd.setReadDeadline(Deadlines.nanoTimeOf(deadline))
     }
 
+    @Throws(IOException::class)
     fun setWriteDeadline(deadline: Instant?) {
         if (deadline == null) fd.clearWriteDeadline() else fd.setWriteDeadline(Deadlines.nanoTimeOf(deadline))
     }

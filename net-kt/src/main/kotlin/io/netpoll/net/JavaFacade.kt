@@ -1,5 +1,6 @@
 package io.netpoll.net
 
+import java.io.IOException
 import io.netpoll.poller.fd.NetFD
 import java.io.EOFException
 import java.io.InputStream
@@ -24,12 +25,15 @@ import java.util.concurrent.Executor
  */
 abstract class ConnFacade internal constructor(fd: NetFD) : Endpoint(fd) {
     /** Bytes read, -1 at end of stream. */
+    @Throws(IOException::class)
     fun readBlocking(dst: ByteBuffer): Int = fd.read(dst)
 
     /** Writes everything remaining in [src]. */
+    @Throws(IOException::class)
     fun writeBlocking(src: ByteBuffer): Int = fd.write(src)
 
     /** Fills [dst]; [EOFException] if the stream ends first. */
+    @Throws(IOException::class)
     fun readFullyBlocking(dst: ByteBuffer) {
         while (dst.hasRemaining()) {
             if (fd.read(dst) < 0) {
@@ -54,6 +58,7 @@ abstract class ConnFacade internal constructor(fd: NetFD) : Endpoint(fd) {
 }
 
 abstract class ListenerFacade internal constructor(fd: NetFD) : Endpoint(fd) {
+    @Throws(IOException::class)
     fun acceptBlocking(): Conn = Conn(fd.accept())
 
     @JvmOverloads
@@ -63,8 +68,10 @@ abstract class ListenerFacade internal constructor(fd: NetFD) : Endpoint(fd) {
 
 abstract class PacketConnFacade internal constructor(fd: NetFD) : Endpoint(fd) {
     /** One datagram into [dst]; returns the sender. */
+    @Throws(IOException::class)
     fun readFromBlocking(dst: ByteBuffer): SocketAddress = fd.recvFrom(dst)
 
+    @Throws(IOException::class)
     fun writeToBlocking(src: ByteBuffer, to: SocketAddress): Int = fd.sendTo(src, to)
 
     @JvmOverloads

@@ -6,7 +6,8 @@ import java.nio.file.Path
 /**
  * Options for [Net.listen] (the parts of Go's ListenConfig net-kt supports).
  *
- * @property backlog the accept queue length; by default the system's somaxconn, as Go reads it.
+ * @property backlog the accept queue length; by default the system's somaxconn, as Go reads it
+ *   (line by line: some kernels report /proc files with a bogus size, and a sized read truncates).
  * @property reusePort SO_REUSEPORT, so several listeners can share one port (kernel load balancing).
  */
 class ListenOptions @JvmOverloads constructor(
@@ -21,13 +22,9 @@ class ListenOptions @JvmOverloads constructor(
         @JvmField
         val DEFAULT = ListenOptions()
 
-        /**
-         * /proc/sys/net/core/somaxconn, or 128 where it cannot be read (Go's maxListenerBacklog).
-         * Read line-wise: on JDK 17 `Files.readString` returns only the first byte of a /proc file
-         * (which reports size 0), which made the backlog 4 instead of 4096.
-         */
+        /** /proc/sys/net/core/somaxconn, or 128 where it cannot be read (Go's maxListenerBacklog). */
         private val defaultBacklog: Int
-            get() = runCatching { Files.readAllLines(Path.of("/proc/sys/net/core/somaxconn")).first().trim().toInt() }
+            get() = runCatching { Files.newBufferedReader(Path.of("/proc/sys/net/core/somaxconn")).use { it.readLine().trim().toInt() } }
                 .getOrDefault(128)
     }
 }

@@ -1,5 +1,6 @@
 package io.netpoll.net
 
+import java.io.IOException
 import io.netpoll.poller.fd.NetFD
 import java.net.UnixDomainSocketAddress
 import java.nio.file.Path
@@ -24,6 +25,7 @@ object Net {
      */
     @JvmStatic
     @JvmOverloads
+    @Throws(IOException::class)
     fun listen(network: String, address: String, options: ListenOptions = ListenOptions.DEFAULT): Listener {
         val net = Network.of(network, Network.TCP, Network.TCP4, Network.TCP6, Network.UNIX)
         val local = Addresses.listenAddress(net, address)
@@ -45,6 +47,7 @@ object Net {
 
     /** A bound datagram socket (Go's net.ListenPacket). */
     @JvmStatic
+    @Throws(IOException::class)
     fun listenPacket(network: String, address: String): PacketConn {
         val net = Network.of(network, Network.UDP, Network.UDP4, Network.UDP6)
         return PacketConn(NetFD.bindDatagram(Addresses.listenAddress(net, address)))
@@ -55,6 +58,7 @@ object Net {
     /** [dial] for Java: parks the calling thread. [timeout] null = no limit. */
     @JvmStatic
     @JvmOverloads
+    @Throws(IOException::class)
     fun dialBlocking(network: String, address: String, timeout: java.time.Duration? = null): Conn {
         val net = Network.of(network, Network.TCP, Network.TCP4, Network.TCP6, Network.UNIX)
         return Dialer.dialBlocking(net, address, timeoutNanos(timeout))

@@ -275,6 +275,30 @@ class ConnSpec : FunSpec({
         }
     }
 
+    test("on Dispatchers.Unconfined a woken read resumes on a Default worker, never on the polling thread") {
+        net {
+            val (ln, c, s) = tcpPair()
+            val resumedOn = async(kotlinx.coroutines.Dispatchers.Unconfined) {
+                c.read(ByteBuffer.allocate(1))
+                Thread.currentThread().name
+            }
+            delay(100)
+            s.write(bytes("u"))
+            resumedOn.await() shouldContain "DefaultDispatcher-worker"
+            listOf(ln, c, s).forEach { it.close() }
+        }
+    }
+
+    test("a unix socket path longer than sun_path is IllegalArgumentException") {
+        shouldThrow<IllegalArgumentException> { Net.listen("unix", "/tmp/" + "x".repeat(200)) }
+    }
+
+    test("the default backlog is the system's somaxconn") {
+        val somaxconn = java.io.File("/proc/sys/net/core/somaxconn").readLines().first().trim().toInt()
+        ListenOptions.DEFAULT.backlog shouldBe somaxconn
+        shouldThrow<IllegalArgumentException> { ListenOptions(backlog = -1) }
+    }
+
     test("reusePort lets two listeners share a port") {
         net {
             val a = Net.listen("tcp", "127.0.0.1:0", ListenOptions(reusePort = true))

@@ -62,3 +62,10 @@ suspend fun fillUntilBlocked(c: Conn): Long {
     c.setWriteDeadline(null)
     return total
 }
+
+/** The bytes in [position, limit) as text, for views that are already in read mode. */
+fun ByteBuffer.remainingText(): String {
+    val a = ByteArray(remaining())
+    get(position(), a)
+    return String(a)
+}

@@ -1,6 +1,9 @@
 package io.netpoll.poller;
 
 import io.netpoll.poller.epoll.EpollPoller;
+import io.netpoll.poller.iocp.IocpPoller;
+import io.netpoll.poller.kqueue.KqueueNative;
+import io.netpoll.poller.kqueue.KqueuePoller;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -76,26 +79,65 @@ public final class Netpoll {
         }
     }
 
-    /** The backend Go would pick for this OS: epoll on Linux. */
+    /** The backends {@code -Dnetpoll.backend} accepts, and where each runs. */
+    static final String SUPPORTED_BACKENDS = "epoll (Linux), kqueue (macOS, FreeBSD; Linux with -D"
+            + KqueueNative.LIBRARY_PROPERTY + "), iocp (Windows)";
+
+    /** The backend Go would pick for this OS. */
     static String defaultBackend() {
-        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        return defaultBackend(System.getProperty("os.name", ""));
+    }
+
+    static String defaultBackend(String osName) {
+        String os = osName.toLowerCase(Locale.ROOT);
         if (os.contains("linux")) {
             return "epoll";
         }
-        throw new IllegalStateException("netpoll: no backend for OS '" + os
-                + "'; supported: epoll (Linux); set -Dnetpoll.backend to choose one explicitly");
+        if (os.contains("mac") || os.contains("darwin") || os.contains("freebsd")) {
+            return "kqueue";
+        }
+        if (os.contains("windows")) {
+            return "iocp";
+        }
+        throw new IllegalStateException("netpoll: no backend for OS '" + osName + "'; supported: " + SUPPORTED_BACKENDS
+                + "; set -Dnetpoll.backend to choose one explicitly");
     }
 
+    /**
+     * Opens the backend called {@code name} on this OS.
+     *
+     * @throws IllegalArgumentException for a name that is not a backend
+     * @throws IllegalStateException for a backend this OS cannot run
+     */
     static Poller openBackend(String name) {
+        String os = System.getProperty("os.name", "");
         try {
             switch (name) {
                 case "epoll":
+                    requireOs(name, os, "linux");
                     return new EpollPoller();
+                case "kqueue":
+                    try {
+                        return new KqueuePoller();
+                    } catch (IllegalStateException e) {
+                        throw new IllegalStateException("netpoll: " + e.getMessage() + "; supported: " + SUPPORTED_BACKENDS, e);
+                    }
+                case "iocp":
+                    requireOs(name, os, "windows");
+                    return new IocpPoller();
                 default:
-                    throw new IllegalArgumentException("netpoll: unknown backend '" + name + "' (-Dnetpoll.backend); supported: epoll");
+                    throw new IllegalArgumentException("netpoll: unknown backend '" + name + "' (-Dnetpoll.backend); supported: "
+                            + SUPPORTED_BACKENDS);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("netpoll: cannot start the " + name + " backend", e);
+        }
+    }
+
+    private static void requireOs(String backend, String osName, String os) {
+        if (!osName.toLowerCase(Locale.ROOT).contains(os)) {
+            throw new IllegalStateException("netpoll: the " + backend + " backend does not run on '" + osName
+                    + "'; supported: " + SUPPORTED_BACKENDS);
         }
     }
 
@@ -129,6 +171,11 @@ public final class Netpoll {
         }
         poller.close(pd.fd());
         cache.free(pd);
+    }
+
+    /** A caller is about to wait for {@code mode} on {@code pd}; see {@link Poller#rearm}. */
+    void rearm(PollDesc pd, int mode) {
+        poller.rearm(pd.fd(), pd.token(), mode == PollDesc.MODE_READ ? Poller.READ : Poller.WRITE);
     }
 
     // ---- polling ---------------------------------------------------------------------------------

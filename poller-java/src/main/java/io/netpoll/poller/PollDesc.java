@@ -165,7 +165,9 @@ public final class PollDesc {
     /**
      * After EAGAIN (Go's poll_runtime_pollWait / netpollblock): consumes recorded readiness and
      * returns {@link #OK}, returns an error, or parks {@code waiter} and returns {@link #PARKED}; a
-     * parked waiter is woken exactly once, and its owner then calls {@link #resume}.
+     * parked waiter is woken exactly once, and its owner then calls {@link #resume}. Before looking
+     * at the slot it tells the backend a wait is coming ({@link Poller#rearm}), which a one-shot
+     * backend (IOCP) needs in order to report this direction again.
      *
      * @throws IllegalStateException if another caller already waits on this slot
      */
@@ -174,6 +176,7 @@ public final class PollDesc {
         if (err != OK) {
             return err;
         }
+        netpoll.rearm(this, mode);
         for (;;) {
             Object old = slot(mode);
             if (old == READY) {

@@ -36,6 +36,17 @@ public interface Poller extends Closeable {
 
     void close(int fd);
 
+    /**
+     * The caller saw EAGAIN in direction {@code events} ({@link #READ} or {@link #WRITE}) on
+     * {@code fd}, registered under {@code token}, and is about to wait. Edge-triggered kernels
+     * (epoll, kqueue) need nothing here: their registration stays armed for the fd's life. A backend
+     * whose readiness requests are one-shot (IOCP's AFD polls) re-arms that direction, so an edge it
+     * already reported can be reported again; until then it does not poll for it, which is what
+     * keeps an unread socket from being reported on every poll. Any thread; must not block.
+     */
+    default void rearm(int fd, long token, int events) {
+    }
+
     /** Polls for events and reports each one to {@code sink}; returns the number reported. */
     int poll(long timeoutNanos, boolean blocking, ReadySink sink);
 

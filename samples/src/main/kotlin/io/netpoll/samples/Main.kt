@@ -1,5 +1,6 @@
 package io.netpoll.samples
 
+import io.netpoll.dispatcher.Netpoll
 import io.netpoll.samples.cli.Flags
 import io.netpoll.samples.cli.Flags.Kind.SWITCH
 import io.netpoll.samples.cli.Flags.Kind.VALUE
@@ -12,6 +13,8 @@ import io.netpoll.samples.resp.RespParser
 import io.netpoll.samples.resp.RespServer
 import io.netpoll.samples.server.ServerRuntime
 import io.netpoll.samples.server.TcpServer
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.asExecutor
 import java.io.IOException
 import kotlin.system.exitProcess
 
@@ -145,8 +148,9 @@ private fun mixed(argv: List<String>) {
     val usage = """
         usage: java -jar netpoll-samples.jar mixed [flags]
         The Kotlin RESP server and the Java line service (written in Java, net-kt's Java facade)
-        in one JVM, on one Netpoll: INFO on the RESP side and STATS on the Java side show the same
-        netpoll_id and its descriptor count covering both.
+        in one JVM, on one Netpoll and one scheduler (the Java service's futures complete on
+        Dispatchers.Netpoll; on JDK 21+ it blocks on virtual threads instead): INFO on the RESP
+        side and STATS on the Java side show the same netpoll_id and descriptors covering both.
           --addr HOST:PORT        RESP server (default ${RespServer.DEFAULT_ADDRESS})
           --java-addr HOST:PORT   Java line service (default ${JavaService.DEFAULT_ADDRESS})
     """
@@ -154,7 +158,7 @@ private fun mixed(argv: List<String>) {
     val address = f.address("addr", RespServer.DEFAULT_ADDRESS)
     val javaAddress = f.address("java-addr", JavaService.DEFAULT_ADDRESS)
     val javaService = try {
-        JavaService.start(javaAddress)
+        JavaService.start(javaAddress, Dispatchers.Netpoll.asExecutor())
     } catch (e: IOException) {
         throw IOException("cannot listen on $javaAddress: ${e.message}", e)
     }

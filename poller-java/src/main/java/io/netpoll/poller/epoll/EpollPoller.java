@@ -7,6 +7,7 @@ import io.netpoll.poller.Poller;
 import io.netpoll.poller.ReadySink;
 import io.netpoll.poller.sys.Errno;
 import io.netpoll.poller.sys.LibC;
+import io.netpoll.poller.sys.LinuxLibC;
 import io.netpoll.poller.sys.Sys;
 
 import java.io.IOException;
@@ -51,11 +52,11 @@ public final class EpollPoller implements Poller {
     private final AtomicLong wakeupWrites = new AtomicLong();
 
     public EpollPoller() throws IOException {
-        epfd = LibC.epoll_create1(Sys.EPOLL_CLOEXEC);
+        epfd = LinuxLibC.epoll_create1(Sys.EPOLL_CLOEXEC);
         if (epfd < 0) {
             throw Errno.exception("epoll_create1", Errno.last());
         }
-        eventfd = LibC.eventfd(0, Sys.EFD_NONBLOCK | Sys.EFD_CLOEXEC);
+        eventfd = LinuxLibC.eventfd(0, Sys.EFD_NONBLOCK | Sys.EFD_CLOEXEC);
         if (eventfd < 0) {
             int errno = Errno.last();
             LibC.close(epfd);
@@ -93,7 +94,7 @@ public final class EpollPoller implements Poller {
         try (Memory ev = new Memory(Sys.EPOLL_EVENT_SIZE)) {
             ev.setInt(0, events);
             ev.setLong(Sys.EPOLL_EVENT_DATA_OFFSET, token);
-            return LibC.epoll_ctl(epfd, op, fd, Pointer.nativeValue(ev));
+            return LinuxLibC.epoll_ctl(epfd, op, fd, Pointer.nativeValue(ev));
         }
     }
 
@@ -103,7 +104,7 @@ public final class EpollPoller implements Poller {
         int timeoutMillis = toMillis(timeoutNanos);
         long buf = blocking ? blockingEventsAddr : nonBlockingEventsAddr;
         Memory mem = blocking ? blockingEvents : nonBlockingEvents;
-        int n = LibC.epoll_wait(epfd, buf, MAX_EVENTS, timeoutMillis);
+        int n = LinuxLibC.epoll_wait(epfd, buf, MAX_EVENTS, timeoutMillis);
         if (n < 0) {
             int errno = Errno.last();
             if (errno == Errno.EINTR) {

@@ -5,9 +5,7 @@ import com.sun.jna.Pointer;
 import io.netpoll.DeadlineExceededException;
 import io.netpoll.poller.Netpoll;
 import io.netpoll.poller.PollDesc;
-import io.netpoll.poller.sys.Errno;
-import io.netpoll.poller.sys.LibC;
-import io.netpoll.poller.sys.SockAddr;
+import io.netpoll.poller.sys.SockAddrFormat;
 import io.netpoll.poller.sys.Sys;
 
 import java.io.Closeable;
@@ -24,7 +22,15 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 
 /**
- * A non-blocking socket (or pipe end) driven by the {@link Netpoll} (Go's netFD + poll.FD).
+ * A non-blocking socket (or pipe end) driven by the {@link Netpoll} (Go's netFD + poll.FD). This
+ * file is the type users see and its lifetime; the rest of NetFD lives beside it, one idea a file:
+ * <ul>
+ *   <li>{@link Open}: how a NetFD comes to exist (socket, listen, dial, socketPair, pipe);</li>
+ *   <li>{@link Attempts}: the single-attempt syscalls, the {@code try*} primitives;</li>
+ *   <li>{@link Blocking}: the blocking loops over them; {@link AsyncOp}: the CompletableFuture loops;</li>
+ *   <li>{@link SocketOptions}: options and shutdown;</li>
+ *   <li>{@link SocketLayer}: the OS under all of them, chosen once per process.</li>
+ * </ul>
  *
  * <h2>The I/O loop</h2>
  * Every operation is: take the direction's lock in the {@link FdMutex} → {@link PollDesc#prepare}
@@ -42,8 +48,8 @@ import java.util.concurrent.ForkJoinPool;
  *
  * <h2>Errors</h2>
  * A passed deadline is a {@link DeadlineExceededException}; errno values become the JVM's socket
- * exceptions ({@link Errno#exception}); writes use MSG_NOSIGNAL, so a closed peer is an
- * exception, never SIGPIPE.
+ * exceptions (through the socket layer, with the OS's own text); writes never raise SIGPIPE
+ * (MSG_NOSIGNAL, or SO_NOSIGPIPE on macOS), so a closed peer is an exception.
  */
 public final class NetFD implements Closeable {
     /** {@link #tryRead}/{@link #tryWrite}: would block. */
@@ -51,90 +57,54 @@ public final class NetFD implements Closeable {
     /** {@link #tryRead}: end of stream. */
     public static final int EOF = -1;
 
-    private static final int IOV_MAX_PER_CALL = 64;
-    private static final int ADDRLEN_OFFSET = SockAddr.STORAGE_SIZE;
-
-    private final int sysfd;
-    private final int family;
-    private final int sotype;
-    private final boolean socket;
+    final SocketLayer layer;
+    final int sysfd;
+    /** Linux numbering ({@code Sys.AF_*}), whatever the OS; the layer translates. */
+    final int family;
+    final int sotype;
+    final boolean socket;
+    final PollDesc pd;
+    final Attempts attempts;
     private final Netpoll netpoll;
-    private final PollDesc pd;
     private final FdMutex mu = new FdMutex();
-    private final NativeBuffers.AddressCache readAddresses = new NativeBuffers.AddressCache();
-    private final NativeBuffers.AddressCache writeAddresses = new NativeBuffers.AddressCache();
-    /** sockaddr storage + socklen for accept/recvfrom; used under the read lock. */
-    private Memory readScratch;
-    /** iovecs + msghdr + sockaddr for writev/sendto; used under the write lock. */
-    private Memory writeScratch;
     private volatile SocketAddress localAddress;
-    private volatile SocketAddress remoteAddress;
+    volatile SocketAddress remoteAddress;
 
-    private NetFD(int sysfd, int family, int sotype, boolean socket, SocketAddress remote) throws IOException {
+    NetFD(SocketLayer layer, int sysfd, int family, int sotype, boolean socket, SocketAddress remote) throws IOException {
+        this.layer = layer;
         this.sysfd = sysfd;
         this.family = family;
         this.sotype = sotype;
         this.socket = socket;
         this.netpoll = Netpoll.get();
         this.remoteAddress = remote;
+        this.attempts = new Attempts(this);
         try {
             this.pd = netpoll.open(sysfd);
         } catch (IOException e) {
-            LibC.close(sysfd);
+            layer.close(sysfd);
             throw e;
         }
     }
 
-    // ---- construction ----------------------------------------------------------------------------
+    // ---- construction (see Open) -------------------------------------------------------------------
 
     /** A new non-blocking, close-on-exec socket of {@code family} (Sys.AF_*) and {@code sotype}. */
     public static NetFD socket(int family, int sotype) throws IOException {
-        int fd = LibC.socket(family, sotype | Sys.SOCK_NONBLOCK | Sys.SOCK_CLOEXEC, 0);
-        if (fd < 0) {
-            throw Errno.exception("socket", Errno.last());
-        }
-        NetFD nfd = new NetFD(fd, family, sotype, true, null);
-        if (family == Sys.AF_INET6) {
-            nfd.setIntOption(Sys.IPPROTO_IPV6, Sys.IPV6_V6ONLY, 0);
-        }
-        return nfd;
+        return Open.socket(SocketLayer.get(), family, sotype);
     }
 
     /**
      * A listening stream socket bound to {@code local} (port 0 picks a free port). SO_REUSEADDR is
-     * on for TCP, as in Go; {@code reusePort} adds SO_REUSEPORT.
+     * on for TCP, as in Go (except on Windows, as in Go); {@code reusePort} adds SO_REUSEPORT.
      */
     public static NetFD listen(SocketAddress local, int backlog, boolean reusePort) throws IOException {
-        int family = SockAddr.family(local);
-        NetFD fd = socket(family, Sys.SOCK_STREAM);
-        try {
-            if (family != Sys.AF_UNIX) {
-                fd.setIntOption(Sys.SOL_SOCKET, Sys.SO_REUSEADDR, 1);
-            }
-            if (reusePort) {
-                fd.setIntOption(Sys.SOL_SOCKET, Sys.SO_REUSEPORT, 1);
-            }
-            fd.bind(local);
-            if (LibC.listen(fd.sysfd, backlog) < 0) {
-                throw Errno.exception("listen", Errno.last());
-            }
-            return fd;
-        } catch (IOException | RuntimeException e) {
-            fd.close();
-            throw e;
-        }
+        return Open.listen(SocketLayer.get(), local, backlog, reusePort);
     }
 
     /** A datagram socket bound to {@code local}. */
     public static NetFD bindDatagram(SocketAddress local) throws IOException {
-        NetFD fd = socket(SockAddr.family(local), Sys.SOCK_DGRAM);
-        try {
-            fd.bind(local);
-            return fd;
-        } catch (IOException | RuntimeException e) {
-            fd.close();
-            throw e;
-        }
+        return Open.bindDatagram(SocketLayer.get(), local);
     }
 
     /**
@@ -142,83 +112,22 @@ public final class NetFD implements Closeable {
      * {@code timeoutNanos} ({@code <= 0}: no limit). TCP connections get TCP_NODELAY, as in Go.
      */
     public static NetFD dial(SocketAddress remote, long timeoutNanos) throws IOException {
-        NetFD fd = socket(SockAddr.family(remote), Sys.SOCK_STREAM);
-        try {
-            if (timeoutNanos > 0) {
-                fd.pd.setDeadline(PollDesc.MODE_WRITE, System.nanoTime() + timeoutNanos);
-            }
-            if (!fd.connectStart(remote)) {
-                do {
-                    fd.check(fd.pd.await(PollDesc.MODE_WRITE));
-                } while (!fd.connectFinish());
-            }
-            fd.pd.clearDeadline(PollDesc.MODE_WRITE);
-            return fd;
-        } catch (IOException | RuntimeException e) {
-            fd.close();
-            throw e;
-        }
+        return Open.dial(SocketLayer.get(), remote, timeoutNanos);
     }
 
     /** {@link #dial} as a future completed on {@code executor}. */
     public static CompletableFuture<NetFD> dialAsync(SocketAddress remote, long timeoutNanos, Executor executor) {
-        NetFD fd;
-        try {
-            fd = socket(SockAddr.family(remote), Sys.SOCK_STREAM);
-            if (timeoutNanos > 0) {
-                fd.pd.setDeadline(PollDesc.MODE_WRITE, System.nanoTime() + timeoutNanos);
-            }
-        } catch (IOException | RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-        return new AsyncOp.Connect(fd, remote, executor).start();
+        return Open.dialAsync(SocketLayer.get(), remote, timeoutNanos, executor);
     }
 
     /** A connected pair of Unix sockets of {@code sotype} (tests, in-process pipes). */
     public static NetFD[] socketPair(int sotype) throws IOException {
-        try (Memory sv = new Memory(8)) {
-            if (LibC.socketpair(Sys.AF_UNIX, sotype | Sys.SOCK_NONBLOCK | Sys.SOCK_CLOEXEC, 0, Pointer.nativeValue(sv)) < 0) {
-                throw Errno.exception("socketpair", Errno.last());
-            }
-            return pair(sv, Sys.AF_UNIX, sotype, true);
-        }
+        return Open.socketPair(SocketLayer.get(), sotype);
     }
 
     /** A pipe: element 0 is the read end, 1 the write end. */
     public static NetFD[] pipe() throws IOException {
-        try (Memory fds = new Memory(8)) {
-            if (LibC.pipe2(Pointer.nativeValue(fds), Sys.O_NONBLOCK | Sys.O_CLOEXEC) < 0) {
-                throw Errno.exception("pipe2", Errno.last());
-            }
-            return pair(fds, 0, Sys.SOCK_STREAM, false);
-        }
-    }
-
-    private static NetFD[] pair(Memory fds, int family, int sotype, boolean socket) throws IOException {
-        int a = fds.getInt(0);
-        int b = fds.getInt(4);
-        NetFD first;
-        try {
-            first = new NetFD(a, family, sotype, socket, null);
-        } catch (IOException e) {
-            LibC.close(b);
-            throw e;
-        }
-        try {
-            return new NetFD[] {first, new NetFD(b, family, sotype, socket, null)};
-        } catch (IOException e) {
-            first.close();
-            throw e;
-        }
-    }
-
-    private void bind(SocketAddress local) throws IOException {
-        try (Memory sa = new Memory(SockAddr.STORAGE_SIZE)) {
-            int len = SockAddr.encode(local, family, sa);
-            if (LibC.bind(sysfd, Pointer.nativeValue(sa), len) < 0) {
-                throw Errno.exception("bind", Errno.last());
-            }
-        }
+        return Open.pipe(SocketLayer.get());
     }
 
     // ---- identity --------------------------------------------------------------------------------
@@ -272,159 +181,64 @@ public final class NetFD implements Closeable {
         return a;
     }
 
+    /** getsockname / getpeername (Go's netFD.setAddr). */
     private SocketAddress name(boolean local) throws IOException {
         incref();
-        try (Memory sa = new Memory(SockAddr.STORAGE_SIZE + 4)) {
+        try (Memory sa = new Memory(SockAddrFormat.STORAGE_SIZE + 4)) {
             long addr = Pointer.nativeValue(sa);
-            sa.setInt(ADDRLEN_OFFSET, SockAddr.STORAGE_SIZE);
-            int r = local ? LibC.getsockname(sysfd, addr, addr + ADDRLEN_OFFSET)
-                          : LibC.getpeername(sysfd, addr, addr + ADDRLEN_OFFSET);
+            long lenPtr = addr + SockAddrFormat.STORAGE_SIZE;
+            sa.setInt(SockAddrFormat.STORAGE_SIZE, SockAddrFormat.STORAGE_SIZE);
+            int r = local ? layer.getsockname(sysfd, addr, lenPtr) : layer.getpeername(sysfd, addr, lenPtr);
             if (r < 0) {
-                throw Errno.exception(local ? "getsockname" : "getpeername", Errno.last());
+                throw layer.exception(local ? "getsockname" : "getpeername", -r);
             }
-            SocketAddress decoded = SockAddr.decode(sa, sa.getInt(ADDRLEN_OFFSET));
+            SocketAddress decoded = layer.sockaddr().decode(sa, sa.getInt(SockAddrFormat.STORAGE_SIZE));
             return decoded != null ? decoded : UnixDomainSocketAddress.of("");
         } finally {
             decref();
         }
     }
 
-    // ---- blocking operations ---------------------------------------------------------------------
+    // ---- blocking operations (see Blocking) -----------------------------------------------------------
 
     /** Reads into {@code dst}; returns the bytes read, or -1 at end of stream. */
     public int read(ByteBuffer dst) throws IOException {
         // hot path: no allocation
-        readLock();
-        try {
-            if (!dst.hasRemaining()) {
-                return 0;
-            }
-            check(pd.prepare(PollDesc.MODE_READ));
-            for (;;) {
-                int n = tryRead(dst);
-                if (n != EAGAIN) {
-                    return n;
-                }
-                check(pd.await(PollDesc.MODE_READ));
-            }
-        } finally {
-            readUnlock();
-        }
+        return Blocking.read(this, dst);
     }
 
     /** Writes all of {@code src} (Go's FD.Write loops until done); returns the bytes written. */
     public int write(ByteBuffer src) throws IOException {
         // hot path: no allocation
-        writeLock();
-        try {
-            int total = 0;
-            check(pd.prepare(PollDesc.MODE_WRITE));
-            while (src.hasRemaining()) {
-                int n = tryWrite(src);
-                if (n == EAGAIN) {
-                    check(pd.await(PollDesc.MODE_WRITE));
-                    continue;
-                }
-                total += n;
-            }
-            return total;
-        } finally {
-            writeUnlock();
-        }
+        return Blocking.write(this, src);
     }
 
     /** Gathering write of every byte remaining in {@code srcs}; returns the bytes written. */
     public long write(ByteBuffer[] srcs) throws IOException {
-        writeLock();
-        try {
-            long total = 0;
-            check(pd.prepare(PollDesc.MODE_WRITE));
-            while (remaining(srcs) > 0) {
-                long n = tryWritev(srcs);
-                if (n == EAGAIN) {
-                    check(pd.await(PollDesc.MODE_WRITE));
-                    continue;
-                }
-                total += n;
-            }
-            return total;
-        } finally {
-            writeUnlock();
-        }
+        return Blocking.write(this, srcs);
     }
 
     /** Scattering read; returns the bytes read, or -1 at end of stream. */
     public long read(ByteBuffer[] dsts) throws IOException {
-        readLock();
-        try {
-            if (remaining(dsts) == 0) {
-                return 0;
-            }
-            check(pd.prepare(PollDesc.MODE_READ));
-            for (;;) {
-                long n = tryReadv(dsts);
-                if (n != EAGAIN) {
-                    return n;
-                }
-                check(pd.await(PollDesc.MODE_READ));
-            }
-        } finally {
-            readUnlock();
-        }
+        return Blocking.read(this, dsts);
     }
 
     /** Accepts a connection; the new descriptor is non-blocking and registered with the poller. */
     public NetFD accept() throws IOException {
-        readLock();
-        try {
-            check(pd.prepare(PollDesc.MODE_READ));
-            for (;;) {
-                NetFD c = tryAccept();
-                if (c != null) {
-                    return c;
-                }
-                check(pd.await(PollDesc.MODE_READ));
-            }
-        } finally {
-            readUnlock();
-        }
+        return Blocking.accept(this);
     }
 
     /** Receives one datagram into {@code dst}; returns its sender (like DatagramChannel.receive). */
     public SocketAddress recvFrom(ByteBuffer dst) throws IOException {
-        readLock();
-        try {
-            check(pd.prepare(PollDesc.MODE_READ));
-            for (;;) {
-                SocketAddress from = tryRecvFrom(dst);
-                if (from != null) {
-                    return from;
-                }
-                check(pd.await(PollDesc.MODE_READ));
-            }
-        } finally {
-            readUnlock();
-        }
+        return Blocking.recvFrom(this, dst);
     }
 
     /** Sends {@code src} as one datagram to {@code to}; returns the bytes sent. */
     public int sendTo(ByteBuffer src, SocketAddress to) throws IOException {
-        writeLock();
-        try {
-            check(pd.prepare(PollDesc.MODE_WRITE));
-            for (;;) {
-                int n = trySendTo(src, to);
-                if (n != EAGAIN) {
-                    return n;
-                }
-                check(pd.await(PollDesc.MODE_WRITE));
-            }
-        } finally {
-            writeUnlock();
-        }
+        return Blocking.sendTo(this, src, to);
     }
 
-    // ---- CompletableFuture operations --------------------------------------------------------------
+    // ---- CompletableFuture operations (see AsyncOp) ---------------------------------------------------
 
     /** The executor async completions run on unless one is given. */
     public static Executor defaultExecutor() {
@@ -451,7 +265,7 @@ public final class NetFD implements Closeable {
         return new AsyncOp.SendTo(this, src, to, executor).start();
     }
 
-    // ---- single attempts (caller holds the direction's lock or reference) ----------------------
+    // ---- single attempts (see Attempts; caller holds the direction's lock or a reference) ---------
 
     /**
      * One read attempt: bytes read, {@link #EOF}, or {@link #EAGAIN}. Retries EINTR; throws on any
@@ -459,263 +273,55 @@ public final class NetFD implements Closeable {
      */
     public int tryRead(ByteBuffer dst) throws IOException {
         // hot path: no allocation
-        int pos = dst.position();
-        int len = dst.limit() - pos;
-        if (dst.isDirect()) {
-            int n = tryRead(readAddresses.addressOf(dst) + pos, len);
-            if (n > 0) {
-                dst.position(pos + n);
-            }
-            return n;
-        }
-        NativeBuffers.Bounce b = NativeBuffers.bounce();
-        int n = tryRead(b.address, Math.min(len, NativeBuffers.BOUNCE_SIZE));
-        if (n > 0) {
-            dst.put(pos, b.buffer, 0, n);
-            dst.position(pos + n);
-        }
-        return n;
+        return attempts.read(dst);
     }
 
     /** One read attempt into native memory at {@code address}. */
     public int tryRead(long address, int len) throws IOException {
         // hot path: no allocation
-        for (;;) {
-            long n = LibC.read(sysfd, address, len);
-            if (n > 0) {
-                return (int) n;
-            }
-            if (n == 0) {
-                return len == 0 || sotype != Sys.SOCK_STREAM ? 0 : EOF;
-            }
-            int errno = Errno.last();
-            if (errno == Errno.EAGAIN) {
-                return EAGAIN;
-            }
-            if (errno != Errno.EINTR) {
-                throw Errno.exception("read", errno);
-            }
-        }
+        return attempts.read(address, len);
     }
 
     /** One write attempt: bytes written (possibly fewer than remaining) or {@link #EAGAIN}. */
     public int tryWrite(ByteBuffer src) throws IOException {
         // hot path: no allocation
-        int pos = src.position();
-        int len = src.limit() - pos;
-        int n;
-        if (src.isDirect()) {
-            n = tryWrite(writeAddresses.addressOf(src) + pos, len);
-        } else {
-            NativeBuffers.Bounce b = NativeBuffers.bounce();
-            int chunk = Math.min(len, NativeBuffers.BOUNCE_SIZE);
-            b.buffer.put(0, src, pos, chunk);
-            n = tryWrite(b.address, chunk);
-        }
-        if (n > 0) {
-            src.position(pos + n);
-        }
-        return n;
+        return attempts.write(src);
     }
 
     /** One write attempt from native memory at {@code address}. */
     public int tryWrite(long address, int len) throws IOException {
         // hot path: no allocation
-        for (;;) {
-            long n = socket ? LibC.send(sysfd, address, len, Sys.MSG_NOSIGNAL) : LibC.write(sysfd, address, len);
-            if (n >= 0) {
-                return (int) n;
-            }
-            int errno = Errno.last();
-            if (errno == Errno.EAGAIN) {
-                return EAGAIN;
-            }
-            if (errno != Errno.EINTR) {
-                throw Errno.exception("write", errno);
-            }
-        }
+        return attempts.write(address, len);
     }
 
     /** One gathering write attempt; advances the buffers; bytes written or {@link #EAGAIN}. */
     public long tryWritev(ByteBuffer[] srcs) throws IOException {
-        if (!allDirect(srcs)) {
-            for (ByteBuffer b : srcs) {
-                if (b.hasRemaining()) {
-                    return tryWrite(b);
-                }
-            }
-            return 0;
-        }
-        Memory m = writeScratch();
-        long iov = Pointer.nativeValue(m);
-        int cnt = fillIovecs(m, srcs);
-        for (;;) {
-            long n;
-            if (socket) {
-                long msg = iov + (long) IOV_MAX_PER_CALL * Sys.IOVEC_SIZE;
-                m.setMemory((long) IOV_MAX_PER_CALL * Sys.IOVEC_SIZE, Sys.MSGHDR_SIZE, (byte) 0);
-                m.setLong((long) IOV_MAX_PER_CALL * Sys.IOVEC_SIZE + Sys.MSGHDR_IOV_OFFSET, iov);
-                m.setLong((long) IOV_MAX_PER_CALL * Sys.IOVEC_SIZE + Sys.MSGHDR_IOVLEN_OFFSET, cnt);
-                n = LibC.sendmsg(sysfd, msg, Sys.MSG_NOSIGNAL);
-            } else {
-                n = LibC.writev(sysfd, iov, cnt);
-            }
-            if (n >= 0) {
-                advance(srcs, n);
-                return n;
-            }
-            int errno = Errno.last();
-            if (errno == Errno.EAGAIN) {
-                return EAGAIN;
-            }
-            if (errno != Errno.EINTR) {
-                throw Errno.exception("writev", errno);
-            }
-        }
+        return attempts.writev(srcs);
     }
 
     /** One scattering read attempt; bytes read, {@link #EOF} or {@link #EAGAIN}. */
     public long tryReadv(ByteBuffer[] dsts) throws IOException {
-        if (!allDirect(dsts)) {
-            for (ByteBuffer b : dsts) {
-                if (b.hasRemaining()) {
-                    return tryRead(b);
-                }
-            }
-            return 0;
-        }
-        Memory m = readScratchIov();
-        int cnt = fillIovecs(m, dsts);
-        for (;;) {
-            long n = LibC.readv(sysfd, Pointer.nativeValue(m), cnt);
-            if (n > 0) {
-                advance(dsts, n);
-                return n;
-            }
-            if (n == 0) {
-                return sotype == Sys.SOCK_STREAM ? EOF : 0;
-            }
-            int errno = Errno.last();
-            if (errno == Errno.EAGAIN) {
-                return EAGAIN;
-            }
-            if (errno != Errno.EINTR) {
-                throw Errno.exception("readv", errno);
-            }
-        }
+        return attempts.readv(dsts);
     }
 
     /** One accept attempt: the connection, or null on EAGAIN. ECONNABORTED and EINTR are retried. */
     public NetFD tryAccept() throws IOException {
-        Memory sa = readScratch();
-        long addr = Pointer.nativeValue(sa);
-        for (;;) {
-            sa.setInt(ADDRLEN_OFFSET, SockAddr.STORAGE_SIZE);
-            int nfd = LibC.accept4(sysfd, addr, addr + ADDRLEN_OFFSET, Sys.SOCK_NONBLOCK | Sys.SOCK_CLOEXEC);
-            if (nfd >= 0) {
-                SocketAddress remote = SockAddr.decode(sa, sa.getInt(ADDRLEN_OFFSET));
-                NetFD c = new NetFD(nfd, family, sotype, true, remote);
-                if (family != Sys.AF_UNIX) {
-                    c.setNoDelay(true);
-                }
-                return c;
-            }
-            int errno = Errno.last();
-            if (errno == Errno.EAGAIN) {
-                return null;
-            }
-            if (errno != Errno.EINTR && errno != Errno.ECONNABORTED) {
-                throw Errno.exception("accept", errno);
-            }
-        }
+        return attempts.accept();
     }
 
     /** One datagram receive attempt: the sender, or null on EAGAIN. */
     public SocketAddress tryRecvFrom(ByteBuffer dst) throws IOException {
-        Memory sa = readScratch();
-        long addr = Pointer.nativeValue(sa);
-        int pos = dst.position();
-        int len = dst.limit() - pos;
-        boolean direct = dst.isDirect();
-        NativeBuffers.Bounce b = direct ? null : NativeBuffers.bounce();
-        long buf = direct ? readAddresses.addressOf(dst) + pos : b.address;
-        int cap = direct ? len : Math.min(len, NativeBuffers.BOUNCE_SIZE);
-        for (;;) {
-            sa.setInt(ADDRLEN_OFFSET, SockAddr.STORAGE_SIZE);
-            long n = LibC.recvfrom(sysfd, buf, cap, 0, addr, addr + ADDRLEN_OFFSET);
-            if (n >= 0) {
-                if (!direct) {
-                    dst.put(pos, b.buffer, 0, (int) n);
-                }
-                dst.position(pos + (int) n);
-                return SockAddr.decode(sa, sa.getInt(ADDRLEN_OFFSET));
-            }
-            int errno = Errno.last();
-            if (errno == Errno.EAGAIN) {
-                return null;
-            }
-            if (errno != Errno.EINTR) {
-                throw Errno.exception("recvfrom", errno);
-            }
-        }
+        return attempts.recvFrom(dst);
     }
 
     /** One datagram send attempt: bytes sent or {@link #EAGAIN}. */
     public int trySendTo(ByteBuffer src, SocketAddress to) throws IOException {
-        Memory m = writeScratch();
-        long sa = Pointer.nativeValue(m) + (long) IOV_MAX_PER_CALL * Sys.IOVEC_SIZE + Sys.MSGHDR_SIZE;
-        int salen = SockAddr.encode(to, family, m.share((long) IOV_MAX_PER_CALL * Sys.IOVEC_SIZE + Sys.MSGHDR_SIZE));
-        int pos = src.position();
-        int len = src.limit() - pos;
-        long buf;
-        if (src.isDirect()) {
-            buf = writeAddresses.addressOf(src) + pos;
-        } else {
-            if (len > NativeBuffers.BOUNCE_SIZE) {
-                throw new SocketException("datagram of " + len + " bytes is larger than " + NativeBuffers.BOUNCE_SIZE);
-            }
-            NativeBuffers.Bounce b = NativeBuffers.bounce();
-            b.buffer.put(0, src, pos, len);
-            buf = b.address;
-        }
-        for (;;) {
-            long n = LibC.sendto(sysfd, buf, len, Sys.MSG_NOSIGNAL, sa, salen);
-            if (n >= 0) {
-                src.position(pos + (int) n);
-                return (int) n;
-            }
-            int errno = Errno.last();
-            if (errno == Errno.EAGAIN) {
-                return EAGAIN;
-            }
-            if (errno != Errno.EINTR) {
-                throw Errno.exception("sendto", errno);
-            }
-        }
+        return attempts.sendTo(src, to);
     }
 
     /** Starts a connect: true if it completed at once, false if the caller must wait for write readiness. */
     public boolean connectStart(SocketAddress remote) throws IOException {
-        try (Memory sa = new Memory(SockAddr.STORAGE_SIZE)) {
-            int len = SockAddr.encode(remote, family, sa);
-            if (LibC.connect(sysfd, Pointer.nativeValue(sa), len) == 0) {
-                connected(remote);
-                return true;
-            }
-            int errno = Errno.last();
-            switch (errno) {
-                case Errno.EINPROGRESS:
-                case Errno.EALREADY:
-                case Errno.EINTR:
-                    remoteAddress = remote;
-                    return false;
-                case Errno.EISCONN:
-                    connected(remote);
-                    return true;
-                default:
-                    throw Errno.exception("connect", errno);
-            }
-        }
+        return attempts.connectStart(remote);
     }
 
     /**
@@ -723,37 +329,7 @@ public final class NetFD implements Closeable {
      * or the connect's error (Go's netFD.connect loop over SO_ERROR and getpeername).
      */
     public boolean connectFinish() throws IOException {
-        int err = getIntOption(Sys.SOL_SOCKET, Sys.SO_ERROR);
-        switch (err) {
-            case 0:
-                break;
-            case Errno.EINPROGRESS:
-            case Errno.EALREADY:
-            case Errno.EINTR:
-                return false;
-            default:
-                throw Errno.exception("connect", err);
-        }
-        try (Memory sa = new Memory(SockAddr.STORAGE_SIZE + 4)) {
-            long addr = Pointer.nativeValue(sa);
-            sa.setInt(ADDRLEN_OFFSET, SockAddr.STORAGE_SIZE);
-            if (LibC.getpeername(sysfd, addr, addr + ADDRLEN_OFFSET) < 0) {
-                int errno = Errno.last();
-                if (errno == Errno.ENOTCONN) {
-                    return false;
-                }
-                throw Errno.exception("getpeername", errno);
-            }
-        }
-        connected(remoteAddress);
-        return true;
-    }
-
-    private void connected(SocketAddress remote) throws IOException {
-        remoteAddress = remote;
-        if (family != Sys.AF_UNIX) {
-            setNoDelay(true);
-        }
+        return attempts.connectFinish();
     }
 
     // ---- deadlines -------------------------------------------------------------------------------
@@ -796,7 +372,7 @@ public final class NetFD implements Closeable {
         }
     }
 
-    // ---- options and shutdown --------------------------------------------------------------------
+    // ---- options and shutdown (see SocketOptions) ----------------------------------------------------
 
     public void setNoDelay(boolean on) throws IOException {
         setIntOption(Sys.IPPROTO_TCP, Sys.TCP_NODELAY, on ? 1 : 0);
@@ -824,78 +400,32 @@ public final class NetFD implements Closeable {
 
     /** SO_LINGER: {@code seconds < 0} turns lingering off; 0 makes close send a reset. */
     public void setLinger(int seconds) throws IOException {
-        incref();
-        try (Memory v = new Memory(8)) {
-            v.setInt(0, seconds >= 0 ? 1 : 0);
-            v.setInt(4, Math.max(seconds, 0));
-            if (LibC.setsockopt(sysfd, Sys.SOL_SOCKET, Sys.SO_LINGER, Pointer.nativeValue(v), 8) < 0) {
-                throw Errno.exception("setsockopt", Errno.last());
-            }
-        } finally {
-            decref();
-        }
+        SocketOptions.setLinger(this, seconds);
     }
 
     /** SO_LINGER seconds, or -1 when off. */
     public int getLinger() throws IOException {
-        incref();
-        try (Memory v = new Memory(12)) {
-            v.setInt(8, 8);
-            long addr = Pointer.nativeValue(v);
-            if (LibC.getsockopt(sysfd, Sys.SOL_SOCKET, Sys.SO_LINGER, addr, addr + 8) < 0) {
-                throw Errno.exception("getsockopt", Errno.last());
-            }
-            return v.getInt(0) != 0 ? v.getInt(4) : -1;
-        } finally {
-            decref();
-        }
+        return SocketOptions.getLinger(this);
     }
 
+    /** Sets an int option; {@code level} and {@code name} are Linux's numbers ({@code Sys.*}) on every OS. */
     public void setIntOption(int level, int name, int value) throws IOException {
-        incref();
-        try (Memory v = new Memory(4)) {
-            v.setInt(0, value);
-            if (LibC.setsockopt(sysfd, level, name, Pointer.nativeValue(v), 4) < 0) {
-                throw Errno.exception("setsockopt", Errno.last());
-            }
-        } finally {
-            decref();
-        }
+        SocketOptions.setInt(this, level, name, value);
     }
 
+    /** Reads an int option, numbered as for {@link #setIntOption}; SO_ERROR's value is a Linux errno. */
     public int getIntOption(int level, int name) throws IOException {
-        incref();
-        try (Memory v = new Memory(8)) {
-            v.setInt(4, 4);
-            long addr = Pointer.nativeValue(v);
-            if (LibC.getsockopt(sysfd, level, name, addr, addr + 4) < 0) {
-                throw Errno.exception("getsockopt", Errno.last());
-            }
-            return v.getInt(0);
-        } finally {
-            decref();
-        }
+        return SocketOptions.getInt(this, level, name);
     }
 
     /** Half-close: no more reads ({@code SHUT_RD}). */
     public void shutdownInput() throws IOException {
-        shutdown(Sys.SHUT_RD);
+        SocketOptions.shutdown(this, Sys.SHUT_RD);
     }
 
     /** Half-close: sends FIN after queued data ({@code SHUT_WR}). */
     public void shutdownOutput() throws IOException {
-        shutdown(Sys.SHUT_WR);
-    }
-
-    private void shutdown(int how) throws IOException {
-        incref();
-        try {
-            if (LibC.shutdown(sysfd, how) < 0) {
-                throw Errno.exception("shutdown", Errno.last());
-            }
-        } finally {
-            decref();
-        }
+        SocketOptions.shutdown(this, Sys.SHUT_WR);
     }
 
     // ---- close and locking -------------------------------------------------------------------------
@@ -912,11 +442,11 @@ public final class NetFD implements Closeable {
         }
     }
 
+    /** Go's FD.destroy: runs once, when the last reference leaves after close. */
     private void destroy() {
-        readAddresses.clear();
-        writeAddresses.clear();
+        attempts.clear();
         netpoll.close(pd);
-        LibC.close(sysfd);
+        layer.close(sysfd);
     }
 
     /** Takes the read lock or throws the close error a caller expects. */
@@ -986,75 +516,6 @@ public final class NetFD implements Closeable {
             default:
                 return new IOException("unexpected poll result " + pollResult);
         }
-    }
-
-    // ---- scratch memory and buffer helpers ---------------------------------------------------------
-
-    private Memory readScratch() {
-        Memory m = readScratch;
-        if (m == null) {
-            m = new Memory(Math.max(SockAddr.STORAGE_SIZE + 8, (long) IOV_MAX_PER_CALL * Sys.IOVEC_SIZE));
-            readScratch = m;
-        }
-        return m;
-    }
-
-    private Memory readScratchIov() {
-        return readScratch();
-    }
-
-    private Memory writeScratch() {
-        Memory m = writeScratch;
-        if (m == null) {
-            m = new Memory((long) IOV_MAX_PER_CALL * Sys.IOVEC_SIZE + Sys.MSGHDR_SIZE + SockAddr.STORAGE_SIZE);
-            writeScratch = m;
-        }
-        return m;
-    }
-
-    private int fillIovecs(Memory m, ByteBuffer[] bufs) {
-        int cnt = 0;
-        for (ByteBuffer b : bufs) {
-            if (!b.hasRemaining()) {
-                continue;
-            }
-            if (cnt == IOV_MAX_PER_CALL) {
-                break;
-            }
-            long off = (long) cnt * Sys.IOVEC_SIZE;
-            m.setLong(off, NativeBuffers.address(b) + b.position());
-            m.setLong(off + 8, b.remaining());
-            cnt++;
-        }
-        return cnt;
-    }
-
-    private static void advance(ByteBuffer[] bufs, long n) {
-        for (ByteBuffer b : bufs) {
-            if (n <= 0) {
-                return;
-            }
-            int step = (int) Math.min(n, b.remaining());
-            b.position(b.position() + step);
-            n -= step;
-        }
-    }
-
-    private static boolean allDirect(ByteBuffer[] bufs) {
-        for (ByteBuffer b : bufs) {
-            if (!b.isDirect()) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    static long remaining(ByteBuffer[] bufs) {
-        long r = 0;
-        for (ByteBuffer b : bufs) {
-            r += b.remaining();
-        }
-        return r;
     }
 
     @Override

@@ -24,6 +24,10 @@ public final class Errno {
     public static final int EMFILE = 24;
     public static final int EPIPE = 32;
     public static final int EPROTO = 71;
+    public static final int ENOTSOCK = 88;
+    public static final int EMSGSIZE = 90;
+    public static final int ENOPROTOOPT = 92;
+    public static final int EOPNOTSUPP = 95;
     public static final int EAFNOSUPPORT = 97;
     public static final int EADDRINUSE = 98;
     public static final int EADDRNOTAVAIL = 99;
@@ -53,26 +57,34 @@ public final class Errno {
     }
 
     /**
-     * The exception a JVM user expects for {@code errno} raised by {@code op}: connection refused
-     * is a {@link ConnectException}, a taken address a {@link BindException}, an unreachable peer a
-     * {@link NoRouteToHostException}, everything else a {@link SocketException} with the errno text.
+     * The exception a JVM user expects for {@code errno} raised by {@code op}, with the C library's
+     * text and the number: see {@link #exception(String, int, String)}.
      */
     public static IOException exception(String op, int errno) {
-        String msg = text(errno) + " (" + op + ", errno " + errno + ")";
+        return exception(op, errno, text(errno) + " (" + op + ", errno " + errno + ")");
+    }
+
+    /**
+     * The exception a JVM user expects for Linux {@code errno} raised by {@code op}, carrying
+     * {@code message} (each OS layer writes its own text and number into it): connection refused
+     * is a {@link ConnectException}, a taken address a {@link BindException}, an unreachable peer a
+     * {@link NoRouteToHostException}, everything else a {@link SocketException}.
+     */
+    public static IOException exception(String op, int errno, String message) {
         switch (errno) {
             case ECONNREFUSED:
-                return new ConnectException(msg);
+                return new ConnectException(message);
             case ETIMEDOUT:
-                return op.equals("connect") ? new ConnectException(msg) : new SocketException(msg);
+                return op.equals("connect") ? new ConnectException(message) : new SocketException(message);
             case EADDRINUSE:
             case EADDRNOTAVAIL:
             case EACCES:
-                return op.equals("bind") ? new BindException(msg) : new SocketException(msg);
+                return op.equals("bind") ? new BindException(message) : new SocketException(message);
             case ENETUNREACH:
             case EHOSTUNREACH:
-                return new NoRouteToHostException(msg);
+                return new NoRouteToHostException(message);
             default:
-                return new SocketException(msg);
+                return new SocketException(message);
         }
     }
 }

@@ -5,7 +5,11 @@ import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
 
 /**
- * The C library calls netpoll-jvm makes, bound through JNA direct mapping.
+ * The POSIX C library calls netpoll-jvm makes, bound through JNA direct mapping. Every symbol here
+ * exists in glibc, musl, macOS's libSystem and the BSD libcs, so the class binds on all of them;
+ * Linux-only calls live in {@link LinuxLibC}, since one missing symbol makes {@code Native.register}
+ * fail for the whole class. Windows has no such C library: nothing on the Windows path touches
+ * this class (the Winsock socket layer binds ws2_32 instead).
  *
  * <p>Every argument is a primitive: pointers travel as {@code long} addresses of native memory the
  * caller owns (direct buffers or JNA {@code Memory}), so a call allocates nothing on the Java heap.
@@ -21,12 +25,6 @@ public final class LibC {
     }
 
     private LibC() {}
-
-    // epoll(7) and eventfd(2)
-    public static native int epoll_create1(int flags);
-    public static native int epoll_ctl(int epfd, int op, int fd, long event);
-    public static native int epoll_wait(int epfd, long events, int maxEvents, int timeoutMillis);
-    public static native int eventfd(int initval, int flags);
 
     // byte I/O
     public static native long read(int fd, long buf, long count);
@@ -44,7 +42,7 @@ public final class LibC {
     public static native int socketpair(int domain, int type, int protocol, long sv);
     public static native int bind(int fd, long addr, int addrlen);
     public static native int listen(int fd, int backlog);
-    public static native int accept4(int fd, long addr, long addrlenPtr, int flags);
+    public static native int accept(int fd, long addr, long addrlenPtr);
     public static native int connect(int fd, long addr, int addrlen);
     public static native int getsockopt(int fd, int level, int name, long value, long lenPtr);
     public static native int setsockopt(int fd, int level, int name, long value, int len);
@@ -54,7 +52,7 @@ public final class LibC {
     public static native int close(int fd);
 
     // descriptors and limits (tests, EMFILE handling)
-    public static native int pipe2(long fds, int flags);
+    public static native int pipe(long fds);
     public static native int dup(int fd);
     public static native int getrlimit(int resource, long rlim);
     public static native int setrlimit(int resource, long rlim);

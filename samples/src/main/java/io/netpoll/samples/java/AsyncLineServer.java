@@ -8,26 +8,32 @@ import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 
 /**
  * The CompletableFuture form of the Java sample (for JDKs without virtual threads): no thread
- * waits anywhere. {@code acceptAsync}, {@code readAsync} and {@code writeAsync} complete on the
- * common pool when the shared Netpoll reports readiness, and each completion schedules the next
- * step. One 4 KiB-plus input buffer per connection, lines split in place.
+ * waits anywhere. {@code acceptAsync}, {@code readAsync} and {@code writeAsync} complete on
+ * {@code executor} when the shared Netpoll reports readiness, and each completion schedules the
+ * next step. Given the Kotlin side's NetpollDispatcher as the executor ({@code mixed}), the Java
+ * service runs on the same scheduler as the coroutines. One 4 KiB-plus input buffer per
+ * connection, lines split in place.
  */
 public final class AsyncLineServer implements AutoCloseable {
     private final Listener listener;
     private final LineCommands commands;
+    private final Executor executor;
     private final Set<Conn> conns = ConcurrentHashMap.newKeySet();
 
-    public AsyncLineServer(Listener listener, LineCommands commands) {
+    /** Serves {@code listener}; every completion runs on {@code executor} (short, never blocking). */
+    public AsyncLineServer(Listener listener, LineCommands commands, Executor executor) {
         this.listener = listener;
         this.commands = commands;
+        this.executor = executor;
         acceptNext();
     }
 
     private void acceptNext() {
-        listener.acceptAsync().whenComplete((c, err) -> {
+        listener.acceptAsync(executor).whenComplete((c, err) -> {
             if (err != null) {
                 return;
             }
@@ -39,7 +45,7 @@ public final class AsyncLineServer implements AutoCloseable {
     }
 
     private void readMore(Conn c, ByteBuffer in) {
-        c.readAsync(in).whenComplete((n, err) -> {
+        c.readAsync(in, executor).whenComplete((n, err) -> {
             if (err != null || n < 0) {
                 end(c);
                 return;
@@ -81,7 +87,7 @@ public final class AsyncLineServer implements AutoCloseable {
     }
 
     private CompletableFuture<Integer> reply(Conn c, String text) {
-        return c.writeAsync(ByteBuffer.wrap((text + "\n").getBytes(StandardCharsets.UTF_8)));
+        return c.writeAsync(ByteBuffer.wrap((text + "\n").getBytes(StandardCharsets.UTF_8)), executor);
     }
 
     private void end(Conn c) {

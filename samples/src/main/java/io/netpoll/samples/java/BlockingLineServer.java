@@ -37,8 +37,8 @@ public final class BlockingLineServer implements AutoCloseable {
             Conn c;
             try {
                 c = listener.acceptBlocking();
-            } catch (Exception e) {
-                // Closed listener (IOException, undeclared: the Kotlin facade has no @Throws).
+            } catch (IOException e) {
+                // The listener was closed: stop accepting.
                 return;
             }
             conns.add(c);
@@ -48,22 +48,20 @@ public final class BlockingLineServer implements AutoCloseable {
 
     private void serve(Conn c) {
         commands.connected();
-        try (c;
-             BufferedReader in = new BufferedReader(
-                     new InputStreamReader(c.asInputStream(), StandardCharsets.UTF_8), LineCommands.MAX_LINE_BYTES)) {
+        try (c) {
+            BufferedReader in = new BufferedReader(
+                    new InputStreamReader(c.asInputStream(), StandardCharsets.UTF_8), LineCommands.MAX_LINE_BYTES);
             OutputStream out = c.asOutputStream();
-            String line;
-            while ((line = readLine(in)) != null) {
-                out.write((commands.handle(line) + "\n").getBytes(StandardCharsets.UTF_8));
-                if (LineCommands.isQuit(line)) {
-                    return;
-                }
-            }
-        } catch (LineTooLongException e) {
             try {
-                c.asOutputStream().write("ERROR line too long\n".getBytes(StandardCharsets.UTF_8));
-            } catch (IOException ignored) {
-                // The client is gone as well; the connection closes either way.
+                String line;
+                while ((line = readLine(in)) != null) {
+                    out.write((commands.handle(line) + "\n").getBytes(StandardCharsets.UTF_8));
+                    if (LineCommands.isQuit(line)) {
+                        return;
+                    }
+                }
+            } catch (LineTooLongException e) {
+                out.write("ERROR line too long\n".getBytes(StandardCharsets.UTF_8));
             }
         } catch (IOException e) {
             // Reset or closed by shutdown: this connection ends, the server goes on.

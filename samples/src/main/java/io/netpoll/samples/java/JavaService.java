@@ -5,7 +5,10 @@ import io.netpoll.net.Net;
 
 import java.io.IOException;
 import java.lang.reflect.Method;
+import java.net.InetSocketAddress;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ForkJoinPool;
 
 /**
  * Starts the Java sample on a listener: blocking code on virtual threads when the running JDK has
@@ -16,17 +19,20 @@ public final class JavaService implements AutoCloseable {
     public static final String DEFAULT_ADDRESS = "127.0.0.1:7070";
 
     private final AutoCloseable server;
-    private final Listener listener;
+    private final InetSocketAddress bound;
     private final LineCommands commands;
 
-    private JavaService(Listener listener, LineCommands commands, AutoCloseable server) {
-        this.listener = listener;
+    private JavaService(Listener listener, LineCommands commands, AutoCloseable server) throws IOException {
+        this.bound = (InetSocketAddress) listener.getLocalAddress();
         this.commands = commands;
         this.server = server;
     }
 
-    /** Listens on {@code address} ("host:port") and serves; virtual threads if available. */
-    public static JavaService start(String address) throws IOException {
+    /**
+     * Listens on {@code address} ("host:port") and serves: virtual threads if available, else
+     * futures completing on {@code asyncExecutor}.
+     */
+    public static JavaService start(String address, Executor asyncExecutor) throws IOException {
         Listener listener = Net.listen("tcp", address);
         ExecutorService virtual = virtualThreadExecutor();
         if (virtual != null) {
@@ -34,7 +40,12 @@ public final class JavaService implements AutoCloseable {
             return new JavaService(listener, commands, new BlockingLineServer(listener, commands, virtual));
         }
         LineCommands commands = new LineCommands("completable-future");
-        return new JavaService(listener, commands, new AsyncLineServer(listener, commands));
+        return new JavaService(listener, commands, new AsyncLineServer(listener, commands, asyncExecutor));
+    }
+
+    /** {@link #start(String, Executor)} with futures completing on the common pool. */
+    public static JavaService start(String address) throws IOException {
+        return start(address, ForkJoinPool.commonPool());
     }
 
     /** {@code Executors.newVirtualThreadPerTaskExecutor()} on JDK 21+, null before. */
@@ -47,9 +58,9 @@ public final class JavaService implements AutoCloseable {
         }
     }
 
+    /** "host:port" actually bound (port 0 resolved). */
     public String boundAddress() {
-        java.net.InetSocketAddress a = (java.net.InetSocketAddress) listener.getLocalAddress();
-        return a.getAddress().getHostAddress() + ":" + a.getPort();
+        return bound.getAddress().getHostAddress() + ":" + bound.getPort();
     }
 
     public LineCommands commands() {

@@ -6,7 +6,7 @@ package io.netpoll.samples.echo
  * connection, [merge]d at the end, so recording is a plain array increment. hot path.
  */
 class LatencyHistogram {
-    private val counts = LongArray(64 * SUB_BUCKETS)
+    private val counts = LongArray(EXACT + 57 * SUB_BUCKETS)
     var total = 0L
         private set
 
@@ -33,21 +33,22 @@ class LatencyHistogram {
     }
 
     private companion object {
+        /** Values below 128 are exact; above, each power of two is split into 64 buckets. */
+        const val EXACT = 128
         const val SUB_BUCKETS = 64
-        const val SUB_BITS = 6
 
         fun index(v: Long): Int {
-            if (v < SUB_BUCKETS) return v.toInt()
-            val magnitude = 63 - java.lang.Long.numberOfLeadingZeros(v) - SUB_BITS + 1
-            val sub = (v ushr magnitude).toInt() - SUB_BUCKETS
-            return (magnitude + 1) * SUB_BUCKETS + sub
+            if (v < EXACT) return v.toInt()
+            val m = 63 - java.lang.Long.numberOfLeadingZeros(v) - 6
+            val sub = (v ushr m).toInt()
+            return EXACT + (m - 1) * SUB_BUCKETS + (sub - SUB_BUCKETS)
         }
 
         fun lowerBound(i: Int): Long {
-            if (i < SUB_BUCKETS) return i.toLong()
-            val magnitude = i / SUB_BUCKETS - 1
-            val sub = i % SUB_BUCKETS
-            return (SUB_BUCKETS + sub).toLong() shl magnitude
+            if (i < EXACT) return i.toLong()
+            val m = (i - EXACT) / SUB_BUCKETS + 1
+            val sub = (i - EXACT) % SUB_BUCKETS + SUB_BUCKETS
+            return sub.toLong() shl m
         }
     }
 }

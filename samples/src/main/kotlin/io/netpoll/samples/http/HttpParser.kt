@@ -24,6 +24,7 @@ class HttpParser(val maxHeaderBytes: Int = 8 * 1024, val maxBodyBytes: Int = 102
 
     private var contentLength = -1L
     private var expect100 = false
+    private var lastPath = "/"
 
     fun parse(buf: ByteBuffer): Int {
         expectsContinue = false
@@ -61,7 +62,7 @@ class HttpParser(val maxHeaderBytes: Int = 8 * 1024, val maxBodyBytes: Int = 102
 
     private fun parseHead(buf: ByteBuffer, start: Int, headEnd: Int) {
         var lineEnd = findCrlf(buf, start, headEnd + 2)
-        parseRequestLine(ascii(buf, start, lineEnd))
+        parseRequestLine(buf, start, lineEnd)
         var p = lineEnd + 2
         while (p < headEnd + 2) {
             lineEnd = findCrlf(buf, p, headEnd + 2)
@@ -73,21 +74,37 @@ class HttpParser(val maxHeaderBytes: Int = 8 * 1024, val maxBodyBytes: Int = 102
         }
     }
 
-    private fun parseRequestLine(line: String) {
-        val sp1 = line.indexOf(' ')
-        val sp2 = line.indexOf(' ', sp1 + 1)
-        if (sp1 <= 0 || sp2 < 0 || line.indexOf(' ', sp2 + 1) >= 0) throw HttpError(400, "malformed request line")
-        val method = line.substring(0, sp1)
-        if (!method.all { it in 'A'..'Z' }) throw HttpError(400, "malformed method")
-        val target = line.substring(sp1 + 1, sp2)
-        if (target.isEmpty() || (target[0] != '/' && target != "*")) throw HttpError(400, "malformed request target")
-        request.http11 = when (line.substring(sp2 + 1)) {
-            "HTTP/1.1" -> true
-            "HTTP/1.0" -> false
+    /**
+     * `METHOD SP request-target SP HTTP-version`, read from the buffer without building the line.
+     * Known methods and the connection's previous path are reused, so a keep-alive client
+     * repeating a request costs no allocation here. hot path.
+     */
+    private fun parseRequestLine(buf: ByteBuffer, start: Int, end: Int) {
+        var sp1 = -1
+        var sp2 = -1
+        for (k in start until end) {
+            if (buf.get(k) == SP) {
+                if (sp1 < 0) sp1 = k else if (sp2 < 0) sp2 = k else throw HttpError(400, "malformed request line")
+            }
+        }
+        if (sp1 <= start || sp2 < 0) throw HttpError(400, "malformed request line")
+        for (k in start until sp1) {
+            if (buf.get(k) !in 'A'.code.toByte()..'Z'.code.toByte()) throw HttpError(400, "malformed method")
+        }
+        val t = sp1 + 1
+        if (t == sp2 || (buf.get(t) != '/'.code.toByte() && !(sp2 - t == 1 && buf.get(t) == '*'.code.toByte()))) {
+            throw HttpError(400, "malformed request target")
+        }
+        request.http11 = when {
+            bytesAre(buf, sp2 + 1, end, "HTTP/1.1") -> true
+            bytesAre(buf, sp2 + 1, end, "HTTP/1.0") -> false
             else -> throw HttpError(400, "unsupported HTTP version")
         }
-        request.method = method
-        request.path = target.substringBefore('?')
+        request.method = knownMethod(buf, start, sp1) ?: ascii(buf, start, sp1)
+        var pathEnd = t
+        while (pathEnd < sp2 && buf.get(pathEnd) != '?'.code.toByte()) pathEnd++
+        if (!bytesAre(buf, t, pathEnd, lastPath)) lastPath = ascii(buf, t, pathEnd)
+        request.path = lastPath
         request.keepAlive = request.http11
     }
 
@@ -197,6 +214,21 @@ class HttpParser(val maxHeaderBytes: Int = 8 * 1024, val maxBodyBytes: Int = 102
                 k++
             }
             return -1
+        }
+
+        private const val SP = ' '.code.toByte()
+        private val METHODS = arrayOf("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH")
+
+        private fun knownMethod(buf: ByteBuffer, from: Int, to: Int): String? {
+            for (m in METHODS) if (bytesAre(buf, from, to, m)) return m
+            return null
+        }
+
+        /** Bytes [from, to) are exactly the ASCII string [s]. */
+        private fun bytesAre(buf: ByteBuffer, from: Int, to: Int, s: String): Boolean {
+            if (to - from != s.length) return false
+            for (i in s.indices) if (buf.get(from + i).toInt() != s[i].code) return false
+            return true
         }
 
         private fun nameIs(buf: ByteBuffer, from: Int, len: Int, lower: String): Boolean {

@@ -9,6 +9,7 @@ import java.time.format.DateTimeFormatter
  * Encodes responses into one growable buffer per connection; pipelined responses accumulate and
  * go out in one write. Every response carries `Server`, `Date` (formatted once per second, shared
  * by all connections) and `Content-Length`; `Connection: close` when the server will close.
+ * hot path: no allocation per response (numbers are written digit by digit).
  */
 class HttpResponseWriter(initialBytes: Int = 16 * 1024) {
     var buffer: ByteBuffer = ByteBuffer.allocate(initialBytes)
@@ -34,7 +35,7 @@ class HttpResponseWriter(initialBytes: Int = 16 * 1024) {
     ) {
         ensure(256 + bodyLength)
         putAscii("HTTP/1.1 ")
-        putAscii(status.toString())
+        putInt(status)
         buffer.put(' '.code.toByte())
         putAscii(reason(status))
         put(SERVER)
@@ -44,7 +45,7 @@ class HttpResponseWriter(initialBytes: Int = 16 * 1024) {
             putAscii(contentType)
         }
         putAscii("\r\nContent-Length: ")
-        putAscii(bodyLength.toString())
+        putInt(bodyLength)
         if (extraHeader != null) {
             putAscii("\r\n")
             putAscii(extraHeader)
@@ -57,6 +58,19 @@ class HttpResponseWriter(initialBytes: Int = 16 * 1024) {
     private fun put(b: ByteArray) {
         ensure(b.size)
         buffer.put(b)
+    }
+
+    /** A non-negative decimal without building a String. */
+    private fun putInt(v: Int) {
+        ensure(10)
+        var div = 1
+        while (div <= v / 10) div *= 10
+        var rest = v
+        while (div > 0) {
+            buffer.put(('0'.code + rest / div).toByte())
+            rest %= div
+            div /= 10
+        }
     }
 
     private fun putAscii(s: String) {

@@ -12,10 +12,6 @@ class HttpSession(private val routes: HttpRoutes, maxHeaderBytes: Int, maxBodyBy
     val out = HttpResponseWriter()
     private var continueSent = false
 
-    /** Requests answered on this connection. */
-    var requests = 0L
-        private set
-
     /** True once the input holds part of a request (for the request deadline). */
     var midRequest = false
         private set
@@ -43,7 +39,6 @@ class HttpSession(private val routes: HttpRoutes, maxHeaderBytes: Int, maxBodyBy
                 return true
             }
             continueSent = false
-            requests++
             val request = parser.request
             val close = !request.keepAlive || draining
             routes.respond(request, out, close)

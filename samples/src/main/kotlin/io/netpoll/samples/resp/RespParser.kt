@@ -40,8 +40,6 @@ class RespParser(
         return if (buf.get(buf.position()) == '*'.code.toByte()) parseMultibulk(buf) else parseInline(buf)
     }
 
-    fun offset(i: Int): Int = argOffset[i]
-
     fun length(i: Int): Int = argLength[i]
 
     /** Copy of argument [i]. */

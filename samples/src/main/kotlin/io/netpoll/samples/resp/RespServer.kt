@@ -14,7 +14,7 @@ import java.nio.ByteBuffer
  *
  * The input buffer starts at [INITIAL_INPUT_BYTES] and doubles only while a command that does not
  * fit is actually arriving, so a client declaring a 512 MiB bulk costs memory in proportion to
- * what it sends. Replies of a batch leave in one write once the input holds no further complete
+ * what it sends; it drops back to the initial size once such a command has been consumed. Replies of a batch leave in one write once the input holds no further complete
  * command. A subscriber's messages are written by a second coroutine draining its outbox; the
  * connection coroutine stops writing once the outbox exists, so the two never interleave.
  * Keys with a TTL are also deleted actively, [EXPIRE_CYCLE_MILLIS] apart, on the dispatcher's timers.
@@ -63,6 +63,10 @@ object RespServer {
                 input.flip()
                 next = session.process(input)
                 input.compact()
+                // A big command has been consumed: give its memory back.
+                if (input.position() == 0 && input.capacity() > INITIAL_INPUT_BYTES) {
+                    input = ByteBuffer.allocateDirect(INITIAL_INPUT_BYTES)
+                }
                 val out = session.out
                 if (out.size > 0) {
                     c.write(out.buffer.flip())

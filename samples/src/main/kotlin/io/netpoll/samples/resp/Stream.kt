@@ -5,8 +5,7 @@ package io.netpoll.samples.resp
  * entries with `ms-seq` ids that only grow, as Redis generates them for `*`.
  */
 class Stream {
-    private val ids = ArrayList<String>()
-    private val entries = ArrayList<List<ByteArray>>()
+    private val entries = ArrayList<Pair<String, List<ByteArray>>>()
     private var lastMillis = 0L
     private var lastSeq = 0L
 
@@ -21,8 +20,7 @@ class Stream {
             lastSeq++
         }
         val id = "$lastMillis-$lastSeq"
-        ids.add(id)
-        entries.add(fields)
+        entries.add(id to fields)
         return id
     }
 }

@@ -39,7 +39,7 @@ class TcpServer(
     private val scope = CoroutineScope(SupervisorJob() + runtime.dispatcher)
     private val conns = ConcurrentHashMap.newKeySet<Conn>()
     private val stopping = AtomicBoolean()
-    private var acceptJob: Job? = null
+    private val backgroundJobs = ConcurrentHashMap.newKeySet<Job>()
 
     @Volatile
     var draining = false
@@ -55,7 +55,7 @@ class TcpServer(
 
     /** Starts accepting and prints `<name>: listening on <addr>`. */
     fun start(): TcpServer {
-        acceptJob = scope.launch { acceptLoop() }
+        scope.launch { acceptLoop() }
         println("$name: listening on $boundAddress")
         System.out.flush()
         return this
@@ -93,6 +93,7 @@ class TcpServer(
         if (!stopping.compareAndSet(false, true)) return
         draining = true
         listener.close()
+        for (j in backgroundJobs) j.cancel()
         runBlocking {
             withTimeoutOrNull(graceMillis) {
                 while (conns.isNotEmpty()) {
@@ -110,7 +111,7 @@ class TcpServer(
 
     /** Runs [block] on the server's dispatcher until shutdown (timers, stats lines). */
     fun background(block: suspend CoroutineScope.() -> Unit) {
-        scope.launch(block = block)
+        backgroundJobs.add(scope.launch(block = block))
     }
 
     /** Blocks until [shutdown] has finished. */

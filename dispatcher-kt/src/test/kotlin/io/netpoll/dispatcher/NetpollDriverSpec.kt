@@ -1,0 +1,131 @@
+package io.netpoll.dispatcher
+
+import io.kotest.assertions.throwables.shouldThrow
+import io.kotest.core.spec.style.FunSpec
+import io.kotest.matchers.ints.shouldBeGreaterThanOrEqual
+import io.kotest.matchers.longs.shouldBeGreaterThan
+import io.kotest.matchers.longs.shouldBeGreaterThanOrEqual
+import io.kotest.matchers.shouldBe
+import io.kotest.matchers.string.shouldStartWith
+import io.netpoll.DeadlineExceededException
+import io.netpoll.poller.Netpoll
+import io.netpoll.poller.PollDesc
+import io.netpoll.poller.Waiter
+import io.netpoll.poller.fd.NetFD
+import io.netpoll.poller.sys.Sys
+import kotlinx.coroutines.CancellableContinuation
+import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.suspendCancellableCoroutine
+import kotlinx.coroutines.withContext
+import kotlinx.coroutines.withTimeout
+import java.nio.ByteBuffer
+import java.util.concurrent.TimeUnit
+
+/** A parked coroutine in a PollDesc slot: the poller's wake resumes it through its dispatcher. */
+private class ContinuationWaiter(private val cont: CancellableContinuation<Unit>) : Waiter() {
+    override fun wake() {
+        cont.resumeWith(Result.success(Unit))
+    }
+}
+
+/** The read retry loop (Go's fd.Read): try, and on EAGAIN park the coroutine on the PollDesc. */
+private suspend fun NetFD.readSuspending(dst: ByteBuffer): Int {
+    val pd = pollDesc()
+    check(pd.prepare(PollDesc.MODE_READ))
+    while (true) {
+        val n = tryRead(dst)
+        if (n != NetFD.EAGAIN) {
+            return n
+        }
+        while (true) {
+            var r = PollDesc.OK
+            suspendCancellableCoroutine { cont ->
+                val w = ContinuationWaiter(cont)
+                r = pd.waitFor(PollDesc.MODE_READ, w)
+                if (r == PollDesc.PARKED) {
+                    cont.invokeOnCancellation { pd.cancelWait(PollDesc.MODE_READ, w) }
+                } else {
+                    cont.resumeWith(Result.success(Unit))
+                }
+            }
+            if (r == PollDesc.PARKED) {
+                r = pd.resume(PollDesc.MODE_READ)
+            }
+            if (r != PollDesc.AGAIN) {
+                check(r)
+                break
+            }
+        }
+    }
+}
+
+/**
+ * Runs in its own JVM (surefire forks per spec class), so nothing else has touched the
+ * process-wide Netpoll: if its fallback driver thread exists, this dispatcher failed to drive it.
+ */
+class NetpollDriverSpec : FunSpec({
+    val d = NetpollDispatcher(parallelism = 2, name = "driver")
+    afterSpec { d.close() }
+
+    test("a socket read completes on this dispatcher with no fallback driver thread") {
+        val (a, b) = NetFD.socketPair(Sys.SOCK_STREAM).let { it[0] to it[1] }
+        try {
+            val writer = Thread {
+                Thread.sleep(100)
+                b.write(ByteBuffer.wrap("hello".toByteArray()))
+            }.apply { start() }
+            val (text, thread) = runBlocking {
+                withTimeout(10_000) {
+                    withContext(d) {
+                        val buf = ByteBuffer.allocate(16)
+                        val n = a.readSuspending(buf)
+                        String(buf.array(), 0, n) to Thread.currentThread().name
+                    }
+                }
+            }
+            writer.join()
+            text shouldBe "hello"
+            thread shouldStartWith "driver-worker-"
+            Netpoll.get().driverThread() shouldBe null
+            Netpoll.get().stats().drivers shouldBeGreaterThanOrEqual 1
+            (d.stats().pollWaits + d.stats().pollEvents) shouldBeGreaterThan 0L
+        } finally {
+            a.close()
+            b.close()
+        }
+    }
+
+    test("a socket read deadline fires from the dispatcher's poller") {
+        val (a, b) = NetFD.socketPair(Sys.SOCK_STREAM).let { it[0] to it[1] }
+        try {
+            a.setReadDeadline(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100))
+            val start = System.nanoTime()
+            shouldThrow<DeadlineExceededException> {
+                runBlocking { withTimeout(10_000) { withContext(d) { a.readSuspending(ByteBuffer.allocate(16)) } } }
+            }
+            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) shouldBeGreaterThanOrEqual 100L
+            a.clearReadDeadline()
+            Netpoll.get().driverThread() shouldBe null
+        } finally {
+            a.close()
+            b.close()
+        }
+    }
+
+    test("a plain thread blocked on a socket is served by the dispatcher's poller") {
+        val (a, b) = NetFD.socketPair(Sys.SOCK_STREAM).let { it[0] to it[1] }
+        try {
+            Thread {
+                Thread.sleep(100)
+                b.write(ByteBuffer.wrap("java".toByteArray()))
+            }.start()
+            val buf = ByteBuffer.allocate(16)
+            val n = a.read(buf)
+            String(buf.array(), 0, n) shouldBe "java"
+            Netpoll.get().driverThread() shouldBe null
+        } finally {
+            a.close()
+            b.close()
+        }
+    }
+})

@@ -1,0 +1,114 @@
+package io.netpoll.net
+
+import io.kotest.assertions.throwables.shouldThrow
+import io.kotest.core.spec.style.FunSpec
+import io.kotest.matchers.shouldBe
+import io.kotest.matchers.types.shouldBeSameInstanceAs
+import kotlinx.coroutines.async
+import java.io.EOFException
+import java.nio.BufferOverflowException
+import java.nio.ByteBuffer
+
+class BufferedSpec : FunSpec({
+    test("readLine splits on \\n and \\r\\n, returns a last unterminated line, then null") {
+        net {
+            val (ln, c, s) = tcpPair()
+            s.write(bytes("alpha\r\nbeta\n\ngamma"))
+            s.closeWrite()
+            val r = BufReader(c, 16)
+            r.readLine() shouldBe "alpha"
+            r.readLine() shouldBe "beta"
+            r.readLine() shouldBe ""
+            r.readLine() shouldBe "gamma"
+            r.readLine() shouldBe null
+            r.readLine() shouldBe null
+            listOf(ln, c, s).forEach { it.close() }
+        }
+    }
+
+    test("readSlice returns delimited frames as one reused view; frames split across reads are joined") {
+        net {
+            val (ln, c, s) = tcpPair()
+            val r = BufReader(c, 32)
+            val writer = async {
+                for (part in listOf("one;tw", "o;thr", "ee;")) {
+                    s.write(bytes(part))
+                    kotlinx.coroutines.delay(20)
+                }
+                s.closeWrite()
+            }
+            val first = r.readSlice(';'.code.toByte())!!
+            first.remainingText() shouldBe "one;"
+            val second = r.readSlice(';'.code.toByte())!!
+            second shouldBeSameInstanceAs first
+            second.remainingText() shouldBe "two;"
+            r.readSlice(';'.code.toByte())!!.remainingText() shouldBe "three;"
+            r.readSlice(';'.code.toByte()) shouldBe null
+            writer.await()
+            listOf(ln, c, s).forEach { it.close() }
+        }
+    }
+
+    test("readSlice: a frame longer than the buffer is BufferOverflowException; a cut frame is EOFException") {
+        net {
+            val (ln, c, s) = tcpPair()
+            s.write(bytes("x".repeat(40)))
+            val r = BufReader(c, 32)
+            shouldThrow<BufferOverflowException> { r.readSlice('\n'.code.toByte()) }
+            r.readExactly(32).remaining() shouldBe 32
+            s.closeWrite()
+            shouldThrow<EOFException> { r.readSlice('\n'.code.toByte()) }
+            listOf(ln, c, s).forEach { it.close() }
+        }
+    }
+
+    test("readExactly and readFully deliver exactly N bytes; EOFException when the stream is short") {
+        net {
+            val (ln, c, s) = tcpPair()
+            val payload = ByteArray(1000) { it.toByte() }
+            s.write(ByteBuffer.wrap(payload))
+            s.closeWrite()
+            val r = BufReader(c, 64)
+            val head = r.readExactly(10)
+            head.remaining() shouldBe 10
+            head.get(head.position() + 9) shouldBe 9.toByte()
+            r.readByte() shouldBe 10
+            val rest = ByteBuffer.allocate(989)
+            r.readFully(rest)
+            rest.get(0) shouldBe 11.toByte()
+            rest.get(988) shouldBe payload[999]
+            shouldThrow<EOFException> { r.readExactly(1) }
+            r.readByte() shouldBe -1
+            shouldThrow<IllegalArgumentException> { r.readExactly(65) }
+            shouldThrow<IllegalArgumentException> { BufReader(c, 8) }
+            shouldThrow<IllegalArgumentException> { BufWriter(c, 8) }
+            listOf(ln, c, s).forEach { it.close() }
+        }
+    }
+
+    test("BufWriter sends nothing until flush, then everything in order; large writes pass through") {
+        net {
+            val (ln, c, s) = tcpPair()
+            val w = BufWriter(c, 64)
+            w.writeString("head:")
+            w.writeByte('!'.code)
+            w.buffered shouldBe 6
+            s.setReadDeadline(java.time.Instant.now().plusMillis(100))
+            shouldThrow<io.netpoll.DeadlineExceededException> { s.read(ByteBuffer.allocate(1)) }
+            s.setReadDeadline(null)
+            w.flush()
+            w.buffered shouldBe 0
+            val big = ByteBuffer.wrap(ByteArray(10_000) { (it % 251).toByte() })
+            w.write(big)
+            w.writeString("end")
+            w.flush()
+            val r = BufReader(s, 256)
+            r.readExactly(6).remainingText() shouldBe "head:!"
+            val got = ByteBuffer.allocate(10_000)
+            r.readFully(got)
+            got.array().withIndex().all { (i, b) -> b == (i % 251).toByte() } shouldBe true
+            r.readExactly(3).remainingText() shouldBe "end"
+            listOf(ln, c, s).forEach { it.close() }
+        }
+    }
+})

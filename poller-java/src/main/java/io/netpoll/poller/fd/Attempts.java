@@ -1,0 +1,363 @@
+package io.netpoll.poller.fd;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+import io.netpoll.poller.sys.Errno;
+import io.netpoll.poller.sys.SockAddrFormat;
+import io.netpoll.poller.sys.Sys;
+
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.net.SocketException;
+import java.nio.ByteBuffer;
+
+/**
+ * One descriptor's single-attempt system calls: NetFD's {@code try*} primitives (the syscall inside
+ * Go's FD.Read, FD.Write, FD.Accept, ... loops, with ignoringEINTRIO's retry). Each makes the call
+ * through the socket layer and returns what happened as a value: bytes, {@link NetFD#EOF},
+ * {@link NetFD#EAGAIN} (or null where the result is an object); EINTR is retried here; any other
+ * errno is thrown as the layer's exception.
+ *
+ * <h2>Memory</h2>
+ * Each direction owns a native scratch area and remembers the address of the last direct buffer it
+ * saw, both used only under that direction's lock (accept and recvfrom read; writev and sendto
+ * write), so an attempt allocates nothing once they exist:
+ * <pre>
+ *   read scratch:  [iovecs / sockaddr + socklen]  [layer's vector scratch]
+ *   write scratch: [iovecs]  [layer's vector scratch]  [sockaddr]
+ * </pre>
+ */
+final class Attempts {
+    private static final int IOV_MAX_PER_CALL = 64;
+    private static final long VECTOR_SCRATCH_OFFSET = (long) IOV_MAX_PER_CALL * SocketLayer.IOVEC_SIZE;
+    private static final long SCRATCH_SIZE = VECTOR_SCRATCH_OFFSET + SocketLayer.VECTOR_SCRATCH_SIZE;
+    private static final int ADDRLEN_OFFSET = SockAddrFormat.STORAGE_SIZE;
+
+    private final NetFD fd;
+    private final SocketLayer layer;
+    private final int sysfd;
+    private final boolean stream;
+    private final boolean socket;
+    private final NativeBuffers.AddressCache readAddresses = new NativeBuffers.AddressCache();
+    private final NativeBuffers.AddressCache writeAddresses = new NativeBuffers.AddressCache();
+    private Memory readScratch;
+    private Memory writeScratch;
+    /** The sockaddr part of {@link #writeScratch}, for sendto. */
+    private Pointer writeSockaddr;
+
+    Attempts(NetFD fd) {
+        this.fd = fd;
+        this.layer = fd.layer;
+        this.sysfd = fd.sysfd;
+        this.stream = fd.sotype == Sys.SOCK_STREAM;
+        this.socket = fd.socket;
+    }
+
+    int read(ByteBuffer dst) throws IOException {
+        // hot path: no allocation
+        int pos = dst.position();
+        int len = dst.limit() - pos;
+        if (dst.isDirect()) {
+            int n = read(readAddresses.addressOf(dst) + pos, len);
+            if (n > 0) {
+                dst.position(pos + n);
+            }
+            return n;
+        }
+        NativeBuffers.Bounce b = NativeBuffers.bounce();
+        int n = read(b.address, Math.min(len, NativeBuffers.BOUNCE_SIZE));
+        if (n > 0) {
+            dst.put(pos, b.buffer, 0, n);
+            dst.position(pos + n);
+        }
+        return n;
+    }
+
+    int read(long address, int len) throws IOException {
+        // hot path: no allocation
+        for (;;) {
+            long n = layer.read(sysfd, address, len);
+            if (n > 0) {
+                return (int) n;
+            }
+            if (n == 0) {
+                return len == 0 || !stream ? 0 : NetFD.EOF;
+            }
+            int errno = (int) -n;
+            if (errno == Errno.EAGAIN) {
+                return NetFD.EAGAIN;
+            }
+            if (errno != Errno.EINTR) {
+                throw layer.exception("read", errno);
+            }
+        }
+    }
+
+    int write(ByteBuffer src) throws IOException {
+        // hot path: no allocation
+        int pos = src.position();
+        int len = src.limit() - pos;
+        int n;
+        if (src.isDirect()) {
+            n = write(writeAddresses.addressOf(src) + pos, len);
+        } else {
+            NativeBuffers.Bounce b = NativeBuffers.bounce();
+            int chunk = Math.min(len, NativeBuffers.BOUNCE_SIZE);
+            b.buffer.put(0, src, pos, chunk);
+            n = write(b.address, chunk);
+        }
+        if (n > 0) {
+            src.position(pos + n);
+        }
+        return n;
+    }
+
+    int write(long address, int len) throws IOException {
+        // hot path: no allocation
+        for (;;) {
+            long n = socket ? layer.send(sysfd, address, len) : layer.write(sysfd, address, len);
+            if (n >= 0) {
+                return (int) n;
+            }
+            int errno = (int) -n;
+            if (errno == Errno.EAGAIN) {
+                return NetFD.EAGAIN;
+            }
+            if (errno != Errno.EINTR) {
+                throw layer.exception("write", errno);
+            }
+        }
+    }
+
+    long writev(ByteBuffer[] srcs) throws IOException {
+        if (!Iovecs.allDirect(srcs)) {
+            for (ByteBuffer b : srcs) {
+                if (b.hasRemaining()) {
+                    return write(b);
+                }
+            }
+            return 0;
+        }
+        Memory m = writeScratch();
+        int cnt = Iovecs.fill(layer, m, srcs, IOV_MAX_PER_CALL);
+        for (;;) {
+            long n = socket ? layer.sendv(sysfd, m, cnt, VECTOR_SCRATCH_OFFSET) : layer.writev(sysfd, m, cnt, VECTOR_SCRATCH_OFFSET);
+            if (n >= 0) {
+                Iovecs.advance(srcs, n);
+                return n;
+            }
+            int errno = (int) -n;
+            if (errno == Errno.EAGAIN) {
+                return NetFD.EAGAIN;
+            }
+            if (errno != Errno.EINTR) {
+                throw layer.exception("writev", errno);
+            }
+        }
+    }
+
+    long readv(ByteBuffer[] dsts) throws IOException {
+        if (!Iovecs.allDirect(dsts)) {
+            for (ByteBuffer b : dsts) {
+                if (b.hasRemaining()) {
+                    return read(b);
+                }
+            }
+            return 0;
+        }
+        Memory m = readScratch();
+        int cnt = Iovecs.fill(layer, m, dsts, IOV_MAX_PER_CALL);
+        for (;;) {
+            long n = layer.readv(sysfd, m, cnt, VECTOR_SCRATCH_OFFSET);
+            if (n > 0) {
+                Iovecs.advance(dsts, n);
+                return n;
+            }
+            if (n == 0) {
+                return stream ? NetFD.EOF : 0;
+            }
+            int errno = (int) -n;
+            if (errno == Errno.EAGAIN) {
+                return NetFD.EAGAIN;
+            }
+            if (errno != Errno.EINTR) {
+                throw layer.exception("readv", errno);
+            }
+        }
+    }
+
+    /** Go's netFD.accept: ECONNABORTED (a connection reset while queued) is skipped like EINTR. */
+    NetFD accept() throws IOException {
+        Memory sa = readScratch();
+        long addr = Pointer.nativeValue(sa);
+        for (;;) {
+            sa.setInt(ADDRLEN_OFFSET, SockAddrFormat.STORAGE_SIZE);
+            int nfd = layer.accept(sysfd, addr, addr + ADDRLEN_OFFSET);
+            if (nfd >= 0) {
+                SocketAddress remote = layer.sockaddr().decode(sa, sa.getInt(ADDRLEN_OFFSET));
+                NetFD c = new NetFD(layer, nfd, fd.family, fd.sotype, true, remote);
+                if (fd.family != Sys.AF_UNIX) {
+                    try {
+                        c.setNoDelay(true);
+                    } catch (IOException | RuntimeException e) {
+                        c.close();
+                        throw e;
+                    }
+                }
+                return c;
+            }
+            int errno = -nfd;
+            if (errno == Errno.EAGAIN) {
+                return null;
+            }
+            if (errno != Errno.EINTR && errno != Errno.ECONNABORTED) {
+                throw layer.exception("accept", errno);
+            }
+        }
+    }
+
+    SocketAddress recvFrom(ByteBuffer dst) throws IOException {
+        Memory sa = readScratch();
+        long addr = Pointer.nativeValue(sa);
+        int pos = dst.position();
+        int len = dst.limit() - pos;
+        boolean direct = dst.isDirect();
+        NativeBuffers.Bounce b = direct ? null : NativeBuffers.bounce();
+        long buf = direct ? readAddresses.addressOf(dst) + pos : b.address;
+        int cap = direct ? len : Math.min(len, NativeBuffers.BOUNCE_SIZE);
+        for (;;) {
+            sa.setInt(ADDRLEN_OFFSET, SockAddrFormat.STORAGE_SIZE);
+            long n = layer.recvfrom(sysfd, buf, cap, addr, addr + ADDRLEN_OFFSET);
+            if (n >= 0) {
+                if (!direct) {
+                    dst.put(pos, b.buffer, 0, (int) n);
+                }
+                dst.position(pos + (int) n);
+                return layer.sockaddr().decode(sa, sa.getInt(ADDRLEN_OFFSET));
+            }
+            int errno = (int) -n;
+            if (errno == Errno.EAGAIN) {
+                return null;
+            }
+            if (errno != Errno.EINTR) {
+                throw layer.exception("recvfrom", errno);
+            }
+        }
+    }
+
+    int sendTo(ByteBuffer src, SocketAddress to) throws IOException {
+        writeScratch();
+        Pointer sa = writeSockaddr;
+        int salen = layer.sockaddr().encode(to, layer.nativeFamily(fd.family), sa);
+        int pos = src.position();
+        int len = src.limit() - pos;
+        long buf;
+        if (src.isDirect()) {
+            buf = writeAddresses.addressOf(src) + pos;
+        } else {
+            if (len > NativeBuffers.BOUNCE_SIZE) {
+                throw new SocketException("datagram of " + len + " bytes is larger than " + NativeBuffers.BOUNCE_SIZE);
+            }
+            NativeBuffers.Bounce b = NativeBuffers.bounce();
+            b.buffer.put(0, src, pos, len);
+            buf = b.address;
+        }
+        for (;;) {
+            long n = layer.sendto(sysfd, buf, len, Pointer.nativeValue(sa), salen);
+            if (n >= 0) {
+                src.position(pos + (int) n);
+                return (int) n;
+            }
+            int errno = (int) -n;
+            if (errno == Errno.EAGAIN) {
+                return NetFD.EAGAIN;
+            }
+            if (errno != Errno.EINTR) {
+                throw layer.exception("sendto", errno);
+            }
+        }
+    }
+
+    boolean connectStart(SocketAddress remote) throws IOException {
+        try (Memory sa = new Memory(SockAddrFormat.STORAGE_SIZE)) {
+            int len = layer.sockaddr().encode(remote, layer.nativeFamily(fd.family), sa);
+            int r = layer.connect(sysfd, Pointer.nativeValue(sa), len);
+            if (r == 0) {
+                connected(remote);
+                return true;
+            }
+            int errno = -r;
+            switch (errno) {
+                case Errno.EINPROGRESS:
+                case Errno.EALREADY:
+                case Errno.EINTR:
+                    fd.remoteAddress = remote;
+                    return false;
+                case Errno.EISCONN:
+                    connected(remote);
+                    return true;
+                default:
+                    throw layer.exception("connect", errno);
+            }
+        }
+    }
+
+    boolean connectFinish() throws IOException {
+        int err = fd.getIntOption(Sys.SOL_SOCKET, Sys.SO_ERROR);
+        switch (err) {
+            case 0:
+                break;
+            case Errno.EINPROGRESS:
+            case Errno.EALREADY:
+            case Errno.EINTR:
+                return false;
+            default:
+                throw layer.exception("connect", err);
+        }
+        try (Memory sa = new Memory(SockAddrFormat.STORAGE_SIZE + 4)) {
+            long addr = Pointer.nativeValue(sa);
+            sa.setInt(ADDRLEN_OFFSET, SockAddrFormat.STORAGE_SIZE);
+            int r = layer.getpeername(sysfd, addr, addr + ADDRLEN_OFFSET);
+            if (r < 0) {
+                if (-r == Errno.ENOTCONN) {
+                    return false;
+                }
+                throw layer.exception("getpeername", -r);
+            }
+        }
+        connected(fd.remoteAddress);
+        return true;
+    }
+
+    private void connected(SocketAddress remote) throws IOException {
+        fd.remoteAddress = remote;
+        if (fd.family != Sys.AF_UNIX) {
+            fd.setNoDelay(true);
+        }
+    }
+
+    /** Drops the remembered buffers when the descriptor is destroyed. */
+    void clear() {
+        readAddresses.clear();
+        writeAddresses.clear();
+    }
+
+    private Memory readScratch() {
+        Memory m = readScratch;
+        if (m == null) {
+            m = new Memory(SCRATCH_SIZE);
+            readScratch = m;
+        }
+        return m;
+    }
+
+    private Memory writeScratch() {
+        Memory m = writeScratch;
+        if (m == null) {
+            m = new Memory(SCRATCH_SIZE + SockAddrFormat.STORAGE_SIZE);
+            writeSockaddr = m.share(SCRATCH_SIZE, SockAddrFormat.STORAGE_SIZE);
+            writeScratch = m;
+        }
+        return m;
+    }
+}

@@ -1,0 +1,34 @@
+package io.netpoll.poller.sys;
+
+import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Platform;
+
+/**
+ * The Linux-only C library calls (epoll, eventfd, accept4, pipe2), bound through JNA direct mapping
+ * in a class of their own: {@code Native.register} fails for a whole class when one symbol is
+ * missing, so these must not share a class with the POSIX calls in {@link LibC}, which macOS and the
+ * BSDs also have.
+ *
+ * <p>Only Linux code touches this class: the epoll backend and the Linux socket layer
+ * ({@code fd.LinuxSocketLayer}). The JVM binds it when one of them first calls it, so on any other
+ * OS it is never initialised; {@code LinuxOnlyIsolationTest} checks that no other path names it.
+ * Calling convention as in {@link LibC}: -1 on failure, errno from {@link Errno#last()}.
+ */
+public final class LinuxLibC {
+    static {
+        Native.register(LinuxLibC.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
+    }
+
+    private LinuxLibC() {}
+
+    // epoll(7) and eventfd(2)
+    public static native int epoll_create1(int flags);
+    public static native int epoll_ctl(int epfd, int op, int fd, long event);
+    public static native int epoll_wait(int epfd, long events, int maxEvents, int timeoutMillis);
+    public static native int eventfd(int initval, int flags);
+
+    // descriptor creation with SOCK_NONBLOCK|SOCK_CLOEXEC / O_NONBLOCK|O_CLOEXEC in one call
+    public static native int accept4(int fd, long addr, long addrlenPtr, int flags);
+    public static native int pipe2(long fds, int flags);
+}

@@ -1,0 +1,319 @@
+package io.netpoll.poller;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+import io.netpoll.poller.sys.LibC;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static io.netpoll.poller.PollDesc.MODE_READ;
+import static io.netpoll.poller.PollDesc.MODE_WRITE;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The PollDesc conformance suite: the slot protocol of {@link PollDesc} and the readiness every
+ * backend must deliver for it, on a private {@link Netpoll} whose polling the test drives by hand
+ * (a driver is attached, so no background thread races with the assertions). Real socketpairs
+ * throughout. One subclass per backend that can run here; a backend passes by passing all of it.
+ */
+abstract class PollDescConformance {
+    private Poller poller;
+    private Netpoll np;
+    private int[] pair;
+    private PollDesc pd;
+
+    static final class CountingWaiter extends Waiter {
+        final AtomicInteger wakes = new AtomicInteger();
+
+        @Override
+        public void wake() {
+            wakes.incrementAndGet();
+        }
+    }
+
+    /** A fresh backend; called once per test. */
+    protected abstract Poller newPoller() throws Exception;
+
+    @BeforeEach
+    void open() throws Exception {
+        poller = newPoller();
+        np = new Netpoll(poller);
+        np.attachDriver();
+        pair = TestSockets.socketpair();
+        pd = np.open(pair[0]);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        pd.evict();
+        np.close(pd);
+        LibC.close(pair[0]);
+        LibC.close(pair[1]);
+        poller.close();
+    }
+
+    private void pollUntil(java.util.function.BooleanSupplier cond) {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!cond.getAsBoolean()) {
+            assertTrue(System.nanoTime() < end, "condition not reached within 5 s");
+            np.poll(TimeUnit.MILLISECONDS.toNanos(100));
+        }
+    }
+
+    @Test
+    void readiness_seen_before_the_wait_is_consumed_without_parking() {
+        assertEquals(PollDesc.OK, pd.prepare(MODE_READ));
+        TestSockets.writeByte(pair[1], 1);
+        np.poll(TimeUnit.SECONDS.toNanos(1));
+        CountingWaiter w = new CountingWaiter();
+        assertEquals(PollDesc.OK, pd.waitFor(MODE_READ, w));
+        assertEquals(0, w.wakes.get());
+        assertEquals(0, np.waiters());
+    }
+
+    @Test
+    void a_parked_waiter_is_woken_exactly_once_by_readiness() {
+        pd.prepare(MODE_READ);
+        np.poll(0); // drain the initial write-ready edge
+        CountingWaiter w = new CountingWaiter();
+        assertEquals(PollDesc.PARKED, pd.waitFor(MODE_READ, w));
+        assertEquals(1, np.waiters());
+        TestSockets.writeByte(pair[1], 7);
+        pollUntil(() -> w.wakes.get() > 0);
+        np.poll(0);
+        assertEquals(1, w.wakes.get());
+        assertEquals(PollDesc.OK, pd.resume(MODE_READ));
+        assertEquals(0, np.waiters());
+        assertEquals(7, TestSockets.readByte(pair[0]));
+    }
+
+    @Test
+    void a_second_waiter_on_the_same_slot_fails_loudly() {
+        pd.prepare(MODE_READ);
+        assertEquals(PollDesc.PARKED, pd.waitFor(MODE_READ, new CountingWaiter()));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> pd.waitFor(MODE_READ, new CountingWaiter()));
+        assertTrue(e.getMessage().contains("double wait"), e.getMessage());
+    }
+
+    @Test
+    void evict_wakes_readers_and_writers_with_closing() {
+        pd.prepare(MODE_READ);
+        pd.prepare(MODE_WRITE);
+        CountingWaiter r = new CountingWaiter();
+        CountingWaiter w = new CountingWaiter();
+        assertEquals(PollDesc.PARKED, pd.waitFor(MODE_READ, r));
+        assertEquals(PollDesc.PARKED, pd.waitFor(MODE_WRITE, w));
+        int seq = pd.fdseq();
+        pd.evict();
+        assertEquals(1, r.wakes.get());
+        assertEquals(1, w.wakes.get());
+        assertEquals(PollDesc.ERR_CLOSING, pd.resume(MODE_READ));
+        assertEquals(PollDesc.ERR_CLOSING, pd.resume(MODE_WRITE));
+        assertNotEquals(seq, pd.fdseq(), "evict moves fdseq on");
+        assertEquals(PollDesc.ERR_CLOSING, pd.waitFor(MODE_READ, r), "later waits fail at once");
+    }
+
+    @Test
+    void a_passed_deadline_fails_at_once_and_wakes_a_parked_waiter() {
+        pd.prepare(MODE_READ);
+        CountingWaiter r = new CountingWaiter();
+        assertEquals(PollDesc.PARKED, pd.waitFor(MODE_READ, r));
+        pd.setDeadline(MODE_READ, System.nanoTime() - 1);
+        assertEquals(1, r.wakes.get());
+        assertEquals(PollDesc.ERR_TIMEOUT, pd.resume(MODE_READ));
+        assertEquals(PollDesc.ERR_TIMEOUT, pd.prepare(MODE_READ));
+        assertEquals(PollDesc.OK, pd.prepare(MODE_WRITE), "the other direction is unaffected");
+    }
+
+    @Test
+    void a_deadline_timer_wakes_the_waiter_when_due_and_not_before() {
+        long now = System.nanoTime();
+        long deadline = now + TimeUnit.SECONDS.toNanos(10);
+        pd.setDeadline(MODE_READ, deadline);
+        pd.prepare(MODE_READ);
+        CountingWaiter r = new CountingWaiter();
+        assertEquals(PollDesc.PARKED, pd.waitFor(MODE_READ, r));
+        long left = np.runDeadlines(deadline - 1);
+        assertEquals(1, left);
+        assertEquals(0, r.wakes.get(), "not early");
+        assertEquals(-1, np.runDeadlines(deadline));
+        assertEquals(1, r.wakes.get());
+        assertEquals(PollDesc.ERR_TIMEOUT, pd.resume(MODE_READ));
+    }
+
+    @Test
+    void moving_a_deadline_while_parked_applies_to_that_wait() {
+        long now = System.nanoTime();
+        long first = now + TimeUnit.SECONDS.toNanos(10);
+        long later = now + TimeUnit.SECONDS.toNanos(20);
+        pd.setDeadline(MODE_READ, first);
+        pd.prepare(MODE_READ);
+        CountingWaiter r = new CountingWaiter();
+        assertEquals(PollDesc.PARKED, pd.waitFor(MODE_READ, r));
+        pd.setDeadline(MODE_READ, later);
+        np.runDeadlines(first + 1);
+        assertEquals(0, r.wakes.get(), "the moved deadline no longer fires at the first time");
+        np.runDeadlines(later);
+        assertEquals(1, r.wakes.get());
+        assertEquals(PollDesc.ERR_TIMEOUT, pd.resume(MODE_READ));
+    }
+
+    @Test
+    void clearing_a_deadline_lets_calls_block_again() {
+        pd.setDeadline(MODE_READ | MODE_WRITE, System.nanoTime() - 1);
+        assertEquals(PollDesc.ERR_TIMEOUT, pd.waitFor(MODE_READ, new CountingWaiter()));
+        assertEquals(PollDesc.ERR_TIMEOUT, pd.waitFor(MODE_WRITE, new CountingWaiter()));
+        pd.clearDeadline(MODE_READ);
+        pd.prepare(MODE_READ);
+        assertEquals(PollDesc.PARKED, pd.waitFor(MODE_READ, new CountingWaiter()));
+        assertEquals(PollDesc.ERR_TIMEOUT, pd.prepare(MODE_WRITE));
+    }
+
+    @Test
+    void cancelled_waits_are_taken_back_and_a_delivered_wake_cannot_be_cancelled() {
+        pd.prepare(MODE_READ);
+        CountingWaiter r = new CountingWaiter();
+        assertEquals(PollDesc.PARKED, pd.waitFor(MODE_READ, r));
+        assertTrue(pd.cancelWait(MODE_READ, r));
+        assertEquals(0, np.waiters());
+        assertEquals(PollDesc.PARKED, pd.waitFor(MODE_READ, r), "the slot is free for the next wait");
+        pd.setDeadline(MODE_READ, System.nanoTime() - 1);
+        assertEquals(1, r.wakes.get());
+        assertTrue(!pd.cancelWait(MODE_READ, r), "already woken");
+    }
+
+    @Test
+    void a_late_event_for_a_closed_and_reused_descriptor_does_not_wake_the_new_owner() throws Exception {
+        TestSockets.writeByte(pair[1], 1);  // an event is pending for the old registration
+        long staleToken = pd.token();
+        int oldFd = pair[0];
+        pd.evict();
+        np.close(pd);
+        LibC.close(pair[0]);
+        LibC.close(pair[1]);
+
+        pair = TestSockets.socketpair();
+        assertEquals(oldFd, pair[0], "the kernel hands out the lowest free fd number again");
+        PollDesc reused = np.open(pair[0]);
+        assertSame(pd, reused, "the cache hands out the same PollDesc again");
+        pd = reused;
+        pd.prepare(MODE_READ);
+        CountingWaiter w = new CountingWaiter();
+        assertEquals(PollDesc.PARKED, pd.waitFor(MODE_READ, w));
+
+        np.sink().ready(staleToken, Poller.READ);  // the poller delivers the old event late
+        assertEquals(0, w.wakes.get(), "stale event dropped by fdseq");
+        np.sink().ready(pd.token(), Poller.READ);
+        assertEquals(1, w.wakes.get(), "a current event still wakes");
+    }
+
+    @Test
+    void a_waiter_whose_wake_throws_cannot_stop_the_other_direction_from_waking() {
+        pd.prepare(MODE_READ);
+        pd.prepare(MODE_WRITE);
+        Waiter broken = new Waiter() {
+            @Override
+            public void wake() {
+                throw new IllegalStateException("broken waiter (expected in this test)");
+            }
+        };
+        CountingWaiter w = new CountingWaiter();
+        assertEquals(PollDesc.PARKED, pd.waitFor(MODE_READ, broken));
+        assertEquals(PollDesc.PARKED, pd.waitFor(MODE_WRITE, w));
+        Thread.UncaughtExceptionHandler saved = Thread.currentThread().getUncaughtExceptionHandler();
+        AtomicInteger reported = new AtomicInteger();
+        Thread.currentThread().setUncaughtExceptionHandler((t, e) -> reported.incrementAndGet());
+        try {
+            np.sink().ready(pd.token(), Poller.READ | Poller.WRITE);
+        } finally {
+            Thread.currentThread().setUncaughtExceptionHandler(saved);
+        }
+        assertEquals(1, reported.get(), "the failure is reported");
+        assertEquals(1, w.wakes.get(), "and the writer is still woken");
+    }
+
+    @Test
+    void a_bare_error_event_fails_reads_only() {
+        pd.prepare(MODE_READ);
+        np.sink().ready(pd.token(), Poller.ERROR);
+        assertEquals(PollDesc.ERR_NOT_POLLABLE, pd.checkErr(MODE_READ));
+        assertEquals(PollDesc.OK, pd.checkErr(MODE_WRITE));
+        np.sink().ready(pd.token(), Poller.READ);
+        assertEquals(PollDesc.OK, pd.checkErr(MODE_READ), "a later normal event clears it");
+    }
+
+    @Test
+    void the_peer_closing_wakes_a_parked_reader() {
+        pd.prepare(MODE_READ);
+        np.poll(0);
+        CountingWaiter r = new CountingWaiter();
+        assertEquals(PollDesc.PARKED, pd.waitFor(MODE_READ, r));
+        LibC.close(pair[1]);
+        pair[1] = -1;
+        pollUntil(() -> r.wakes.get() > 0);
+        assertEquals(PollDesc.OK, pd.resume(MODE_READ));
+        try (Memory m = new Memory(1)) {
+            assertEquals(0, LibC.read(pair[0], Pointer.nativeValue(m), 1), "end of stream");
+        }
+    }
+
+    @Test
+    void a_writer_parked_on_a_full_send_buffer_is_woken_when_the_peer_drains_it() {
+        np.poll(0); // the initial write edge
+        pd.prepare(MODE_WRITE);
+        long written = fill(pair[0]);
+        assertTrue(written > 0);
+        CountingWaiter w = new CountingWaiter();
+        assertEquals(PollDesc.PARKED, pd.waitFor(MODE_WRITE, w));
+        np.poll(TimeUnit.MILLISECONDS.toNanos(20));
+        assertEquals(0, w.wakes.get(), "still full: no write edge");
+        drain(pair[1]);
+        pollUntil(() -> w.wakes.get() > 0);
+        assertEquals(PollDesc.OK, pd.resume(MODE_WRITE));
+    }
+
+    @Test
+    void a_second_read_edge_is_delivered_after_the_first_was_consumed() {
+        for (int round = 1; round <= 3; round++) {
+            pd.prepare(MODE_READ);
+            assertEquals(-1, TestSockets.readByte(pair[0]), "nothing to read yet (EAGAIN)");
+            CountingWaiter r = new CountingWaiter();
+            assertEquals(PollDesc.PARKED, pd.waitFor(MODE_READ, r), "round " + round + ": no readiness left over");
+            TestSockets.writeByte(pair[1], round);
+            pollUntil(() -> r.wakes.get() > 0);
+            assertEquals(PollDesc.OK, pd.resume(MODE_READ));
+            assertEquals(round, TestSockets.readByte(pair[0]));
+        }
+    }
+
+    /** Writes until EAGAIN; returns the bytes written. */
+    private static long fill(int fd) {
+        long total = 0;
+        try (Memory m = new Memory(65536)) {
+            m.clear();
+            for (;;) {
+                long n = LibC.write(fd, Pointer.nativeValue(m), 65536);
+                if (n <= 0) {
+                    return total;
+                }
+                total += n;
+            }
+        }
+    }
+
+    private static void drain(int fd) {
+        try (Memory m = new Memory(65536)) {
+            while (LibC.read(fd, Pointer.nativeValue(m), 65536) > 0) {
+                // keep reading until EAGAIN
+            }
+        }
+    }
+}

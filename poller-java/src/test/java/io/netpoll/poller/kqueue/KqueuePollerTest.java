@@ -1,0 +1,312 @@
+package io.netpoll.poller.kqueue;
+
+import io.netpoll.poller.PollDesc;
+import io.netpoll.poller.Poller;
+import io.netpoll.poller.TestDescriptors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.net.SocketException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The kqueue backend's translation logic against {@link KqueueModel}: registration flags, EV_CLEAR
+ * edges, EOF and error mapping, the EVFILT_USER wakeup, timeouts, EINTR and close. The platforms
+ * run the same tests, so both kevent layouts and both EVFILT_USER numbers go through the backend.
+ */
+class KqueuePollerTest {
+    private static KqueuePlatform platform(String name) {
+        switch (name) {
+            case "darwin":
+                return KqueuePlatform.DARWIN;
+            case "freebsd":
+                return KqueuePlatform.FREEBSD;
+            default:
+                return KqueuePlatform.LIBKQUEUE;
+        }
+    }
+
+    private static List<long[]> collect(KqueuePoller p, long timeoutNanos) {
+        List<long[]> out = new ArrayList<>();
+        p.poll(timeoutNanos, timeoutNanos != 0, (token, bits) -> out.add(new long[] {token, bits}));
+        return out;
+    }
+
+    private static String events(List<long[]> ev) {
+        StringBuilder sb = new StringBuilder();
+        for (long[] e : ev) {
+            sb.append(Long.toHexString(e[0])).append(':').append(e[1]).append(' ');
+        }
+        return sb.toString().trim();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"darwin", "freebsd", "libkqueue"})
+    void open_adds_read_and_write_with_ev_clear_and_the_token_in_udata(String name) throws IOException {
+        KqueuePlatform p = platform(name);
+        KqueueModel m = new KqueueModel(p);
+        try (KqueuePoller poller = new KqueuePoller(m, p, false)) {
+            int fd = m.openFd();
+            PollDesc pd = TestDescriptors.withId(7, fd);
+            poller.open(fd, pd);
+            String token = Long.toHexString(pd.token());
+            assertEquals(List.of(
+                    "0/" + p.evfiltUser + "/0x21/0",
+                    fd + "/-1/0x21/" + token,
+                    fd + "/-2/0x21/" + token), m.knotes(m.onlyQueue()));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"darwin", "freebsd", "libkqueue"})
+    void each_arrival_is_one_read_edge_and_nothing_repeats_without_one(String name) throws IOException {
+        KqueuePlatform p = platform(name);
+        KqueueModel m = new KqueueModel(p);
+        try (KqueuePoller poller = new KqueuePoller(m, p, false)) {
+            int fd = m.openFd();
+            PollDesc pd = TestDescriptors.withId(3, fd);
+            poller.open(fd, pd);
+            assertEquals(pd.token() + ":" + Poller.WRITE, only(collect(poller, 0)), "a fresh socket is writable once");
+            assertEquals(0, collect(poller, 0).size());
+            m.arrive(fd, 10);
+            assertEquals(pd.token() + ":" + Poller.READ, only(collect(poller, 0)));
+            assertEquals(0, collect(poller, 0).size(), "EV_CLEAR: no repeat while the data sits unread");
+            m.arrive(fd, 5);
+            assertEquals(pd.token() + ":" + Poller.READ, only(collect(poller, 0)), "new data is a new edge");
+            m.sendBufferFull(fd, true);
+            m.sendBufferFull(fd, false);
+            assertEquals(pd.token() + ":" + Poller.WRITE, only(collect(poller, 0)), "room in the send buffer again");
+        }
+    }
+
+    private static String only(List<long[]> ev) {
+        assertEquals(1, ev.size(), "events: " + events(ev));
+        return ev.get(0)[0] + ":" + ev.get(0)[1];
+    }
+
+    @Test
+    void data_read_before_the_poll_is_not_reported() throws IOException {
+        KqueueModel m = new KqueueModel(KqueuePlatform.DARWIN);
+        try (KqueuePoller poller = new KqueuePoller(m, KqueuePlatform.DARWIN, false)) {
+            int fd = m.openFd();
+            poller.open(fd, TestDescriptors.withId(1, fd));
+            collect(poller, 0);
+            m.arrive(fd, 1);
+            m.consume(fd);
+            assertEquals(0, collect(poller, 0).size());
+        }
+    }
+
+    @Test
+    void peer_close_is_a_read_edge_and_a_reset_wakes_both_directions() throws IOException {
+        KqueueModel m = new KqueueModel(KqueuePlatform.FREEBSD);
+        try (KqueuePoller poller = new KqueuePoller(m, KqueuePlatform.FREEBSD, false)) {
+            int a = m.openFd();
+            int b = m.openFd();
+            PollDesc pa = TestDescriptors.withId(1, a);
+            PollDesc pb = TestDescriptors.withId(2, b);
+            poller.open(a, pa);
+            poller.open(b, pb);
+            collect(poller, 0);
+            m.sendBufferFull(a, true);
+            m.peerClosed(a, 0);
+            List<long[]> ev = collect(poller, 0);
+            assertEquals(pa.token() + ":" + Poller.READ + " " + pa.token() + ":" + Poller.WRITE, tokens(ev),
+                    "EV_EOF fires both filters, each as its own direction");
+            m.sendBufferFull(b, true);
+            m.peerClosed(b, 54); // ECONNRESET on BSD, carried in fflags
+            ev = collect(poller, 0);
+            int both = Poller.READ | Poller.WRITE;
+            assertEquals(pb.token() + ":" + both + " " + pb.token() + ":" + both, tokens(ev));
+        }
+    }
+
+    private static String tokens(List<long[]> ev) {
+        StringBuilder sb = new StringBuilder();
+        for (long[] e : ev) {
+            sb.append(sb.length() == 0 ? "" : " ").append(e[0]).append(':').append(e[1]);
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void a_knote_that_fails_is_reported_as_error_alone() throws IOException {
+        KqueueModel m = new KqueueModel(KqueuePlatform.DARWIN);
+        try (KqueuePoller poller = new KqueuePoller(m, KqueuePlatform.DARWIN, false)) {
+            int fd = m.openFd();
+            PollDesc pd = TestDescriptors.withId(4, fd);
+            poller.open(fd, pd);
+            collect(poller, 0);
+            m.failKnote(m.onlyQueue(), fd, -1, 22);
+            assertEquals(pd.token() + ":" + Poller.ERROR, only(collect(poller, 0)));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"darwin", "freebsd", "libkqueue"})
+    void the_wakeup_is_recognised_by_filter_and_ident_even_when_the_trigger_rewrote_udata(String name) throws Exception {
+        KqueuePlatform p = platform(name);
+        KqueueModel m = new KqueueModel(p);
+        m.udataWrittenByTrigger = 0x0000000700000001L; // looks like a real token
+        try (KqueuePoller poller = new KqueuePoller(m, p, false)) {
+            CountDownLatch returned = new CountDownLatch(1);
+            List<long[]> seen = new ArrayList<>();
+            Thread t = new Thread(() -> {
+                seen.addAll(collect(poller, -1));
+                returned.countDown();
+            });
+            t.start();
+            Thread.sleep(20);
+            poller.wakeup();
+            assertTrue(returned.await(5, TimeUnit.SECONDS), "wakeup broke the forever-blocked poll");
+            t.join();
+            assertEquals(0, seen.size(), "the wakeup is not an fd event: " + events(seen));
+            assertTrue(m.changeLog.contains("0/" + p.evfiltUser + "/0x0/0x1000000"), m.changeLog.toString());
+        }
+    }
+
+    @Test
+    void wakeups_are_coalesced_until_the_poller_consumes_one() throws IOException {
+        KqueueModel m = new KqueueModel(KqueuePlatform.DARWIN);
+        try (KqueuePoller poller = new KqueuePoller(m, KqueuePlatform.DARWIN, false)) {
+            for (int i = 0; i < 1000; i++) {
+                poller.wakeup();
+            }
+            assertEquals(1, m.triggers);
+            assertEquals(1, poller.wakeupWrites());
+            assertEquals(0, collect(poller, TimeUnit.SECONDS.toNanos(5)).size());
+            poller.wakeup();
+            poller.wakeup();
+            assertEquals(2, m.triggers, "consumed, so the next wakeup triggers again");
+            assertEquals(0, collect(poller, 0).size());
+            assertEquals(0, collect(poller, 0).size(), "EV_CLEAR: a consumed trigger does not repeat");
+        }
+    }
+
+    @Test
+    void timeouts_become_timespecs_with_their_three_meanings() throws IOException {
+        KqueueModel m = new KqueueModel(KqueuePlatform.DARWIN);
+        try (KqueuePoller poller = new KqueuePoller(m, KqueuePlatform.DARWIN, false)) {
+            collect(poller, 0);
+            assertEquals(0, m.lastTimeoutNanos, "0: a zero timespec, no wait");
+            long t0 = System.nanoTime();
+            collect(poller, 1_500_001);
+            assertEquals(1_500_001, m.lastTimeoutNanos, "nanosecond resolution, no rounding");
+            assertTrue(System.nanoTime() - t0 >= 1_500_001);
+            poller.wakeup();
+            collect(poller, -1);
+            assertEquals(-1, m.lastTimeoutNanos, "<0: a null timespec, forever");
+            poller.wakeup();
+            collect(poller, Long.MAX_VALUE);
+            assertEquals(KqueuePoller.MAX_WAIT_SECONDS * 1_000_000_000L, m.lastTimeoutNanos, "capped, as Darwin rejects longer");
+        }
+    }
+
+    @Test
+    void eintr_ends_a_poll_quietly_and_is_retried_by_registration_and_wakeup() throws IOException {
+        KqueueModel m = new KqueueModel(KqueuePlatform.LIBKQUEUE);
+        try (KqueuePoller poller = new KqueuePoller(m, KqueuePlatform.LIBKQUEUE, true)) {
+            int fd = m.openFd();
+            m.interruptNextCall();
+            poller.open(fd, TestDescriptors.withId(1, fd));
+            assertEquals(3, m.knotes(m.onlyQueue()).size(), "open retried after EINTR");
+            m.interruptNextCall();
+            assertEquals(0, poller.poll(TimeUnit.SECONDS.toNanos(5), true, (t, b) -> { }));
+            m.interruptNextCall();
+            poller.wakeup();
+            assertEquals(1, m.triggers, "wakeup retried after EINTR");
+        }
+    }
+
+    @Test
+    void registering_a_closed_descriptor_fails_with_its_errno() throws IOException {
+        KqueueModel m = new KqueueModel(KqueuePlatform.DARWIN);
+        try (KqueuePoller poller = new KqueuePoller(m, KqueuePlatform.DARWIN, false)) {
+            SocketException e = assertThrows(SocketException.class, () -> poller.open(99, TestDescriptors.withId(1, 99)));
+            assertTrue(e.getMessage().contains("errno 9"), e.getMessage());
+        }
+    }
+
+    @Test
+    void on_a_bsd_kernel_close_leaves_deregistration_to_the_kernel() throws IOException {
+        KqueueModel m = new KqueueModel(KqueuePlatform.DARWIN);
+        try (KqueuePoller poller = new KqueuePoller(m, KqueuePlatform.DARWIN, false)) {
+            int fd = m.openFd();
+            PollDesc old = TestDescriptors.withId(1, fd);
+            poller.open(fd, old);
+            int calls = m.keventCalls;
+            poller.close(fd);
+            assertEquals(calls, m.keventCalls, "no kevent call");
+            m.arrive(fd, 1); // pending for the old registration, never collected
+            m.closeFd(fd);
+            assertEquals(fd, m.openFd(), "the number is reused");
+            PollDesc next = TestDescriptors.withId(2, fd);
+            poller.open(fd, next);
+            for (long[] e : collect(poller, 0)) {
+                assertEquals(next.token(), e[0], "only the new registration reports");
+            }
+            m.arrive(fd, 1);
+            assertEquals(next.token() + ":" + Poller.READ, only(collect(poller, 0)));
+        }
+    }
+
+    @Test
+    void under_libkqueue_a_reused_fd_number_gets_events_only_because_close_deletes_both_filters() throws IOException {
+        KqueueModel quirky = new KqueueModel(KqueuePlatform.LIBKQUEUE);
+        quirky.libkqueueCloseQuirk = true;
+        try (KqueuePoller withoutDelete = new KqueuePoller(quirky, KqueuePlatform.LIBKQUEUE, false)) {
+            assertEquals(0, reuseAndCountReadEvents(quirky, withoutDelete), "the failure mode the delete prevents");
+        }
+        KqueueModel m = new KqueueModel(KqueuePlatform.LIBKQUEUE);
+        m.libkqueueCloseQuirk = true;
+        try (KqueuePoller poller = new KqueuePoller(m, KqueuePlatform.LIBKQUEUE, true)) {
+            assertEquals(1, reuseAndCountReadEvents(m, poller));
+            assertTrue(m.changeLog.containsAll(List.of("3/-1/0x2/0x0", "3/-2/0x2/0x0")), m.changeLog.toString());
+        }
+    }
+
+    private static int reuseAndCountReadEvents(KqueueModel m, KqueuePoller poller) throws IOException {
+        int fd = m.openFd();
+        poller.open(fd, TestDescriptors.withId(1, fd));
+        poller.close(fd);
+        m.closeFd(fd);
+        assertEquals(fd, m.openFd());
+        PollDesc next = TestDescriptors.withId(2, fd);
+        poller.open(fd, next);
+        collect(poller, 0);
+        m.arrive(fd, 1);
+        int reads = 0;
+        for (long[] e : collect(poller, 0)) {
+            if (e[0] == next.token() && (e[1] & Poller.READ) != 0) {
+                reads++;
+            }
+        }
+        return reads;
+    }
+
+    @Test
+    void close_deletes_the_write_filter_even_when_the_read_filter_is_already_gone() throws IOException {
+        KqueueModel m = new KqueueModel(KqueuePlatform.LIBKQUEUE);
+        try (KqueuePoller poller = new KqueuePoller(m, KqueuePlatform.LIBKQUEUE, true)) {
+            int fd = m.openFd();
+            poller.open(fd, TestDescriptors.withId(1, fd));
+            m.failKnote(m.onlyQueue(), fd, -1, 9);
+            m.closeFd(fd); // BSD-style: knotes dropped, so both deletes meet ENOENT
+            poller.close(fd);
+            assertEquals(1, m.knotes(m.onlyQueue()).size(), "only the wakeup knote is left");
+            int other = m.openFd();
+            poller.open(other, TestDescriptors.withId(2, other));
+            poller.close(other);
+            assertEquals(1, m.knotes(m.onlyQueue()).size(), "both filters deleted");
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package io.netpoll.samples.echo
+
+import io.kotest.core.spec.style.StringSpec
+import io.kotest.matchers.shouldBe
+import io.kotest.matchers.string.shouldMatch
+import io.netpoll.samples.Tools
+import io.netpoll.samples.server.ServerRuntime
+import kotlin.random.Random
+
+/** The echo server against nc and raw sockets, and the echo client against the echo server. */
+class EchoSpec : StringSpec({
+    val server = EchoServer.start(ServerRuntime(ServerRuntime.NETPOLL, null), "127.0.0.1:0")
+    afterSpec { server.shutdown() }
+
+    "nc: a line comes back unchanged".config(enabled = Tools.has("nc")) {
+        val r = Tools.run("nc", "-N", "127.0.0.1", "${server.port}", stdin = "hello, netpoll\n".toByteArray(), timeoutSeconds = 10)
+        r.out shouldBe "hello, netpoll\n"
+    }
+
+    "raw socket: 4 MiB of random bytes come back intact while being written" {
+        val data = Random(42).nextBytes(4 shl 20)
+        Tools.socket(server.port).use { s ->
+            val writer = Thread {
+                s.getOutputStream().write(data)
+                s.shutdownOutput()
+            }.apply { start() }
+            val back = s.getInputStream().readAllBytes()
+            writer.join(10_000)
+            back.size shouldBe data.size
+            back.contentEquals(data) shouldBe true
+        }
+    }
+
+    "echo-client reports round trips and latency quantiles in its one-line format" {
+        val line = EchoClient.run("127.0.0.1:${server.port}", conns = 4, size = 128, durationSeconds = 1)
+        println(line)
+        line shouldMatch Regex("echo-client: conns=4 size=128 round_trips=[1-9]\\d* rps=[1-9]\\d* p50_us=\\d+ p99_us=\\d+")
+    }
+
+    "the same echo server code runs on Dispatchers.Default" {
+        val other = EchoServer.start(ServerRuntime(ServerRuntime.DEFAULT, 2), "127.0.0.1:0")
+        try {
+            val line = EchoClient.run("127.0.0.1:${other.port}", conns = 4, size = 64, durationSeconds = 1)
+            line shouldMatch Regex("echo-client: conns=4 size=64 round_trips=[1-9]\\d* .*")
+        } finally {
+            other.shutdown()
+        }
+    }
+
+    "histogram quantiles stay within 1/64 of the recorded values" {
+        val h = LatencyHistogram()
+        for (v in 1L..10_000L) h.record(v)
+        h.total shouldBe 10_000
+        val p50 = h.quantile(0.5)
+        val p99 = h.quantile(0.99)
+        (p50 in 4922..5000) shouldBe true
+        (p99 in 9745..9900) shouldBe true
+        h.quantile(0.0) shouldBe 1
+    }
+})

@@ -8,6 +8,9 @@ import java.util.List;
  * Every figure carries its ratio to the baseline system measured in the same run.
  */
 final class Tables {
+    /** A load generator busier than this share of its core may be what limits the figure. */
+    static final double clientBoundShare = 0.85;
+
     private Tables() {}
 
     static String load(Measurements m, Workload workload, String scenario) {
@@ -36,6 +39,7 @@ final class Tables {
                     .append(" | ").append(Format.withRatio(Format.figure(p99.median()), p99.median(), baseP99.median()))
                     .append(" | ").append(Format.withRatio(Format.figure(cpu.median()), cpu.median(), baseCpu.median()))
                     .append(" | ").append(Format.percent(loadgen.median()))
+                    .append(loadgen.median() >= clientBoundShare ? " ⚠" : "")
                     .append(" | ").append(rps.runs())
                     .append(" |\n");
         }

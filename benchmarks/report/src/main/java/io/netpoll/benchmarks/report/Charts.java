@@ -128,6 +128,7 @@ final class Charts {
         XYChart chart = new XYChartBuilder().width(width).height(height)
                 .title("Echo " + size + " B: scaling with connections").xAxisTitle("connections").yAxisTitle("req/s").build();
         chart.getStyler().setXAxisLogarithmic(true);
+        chart.getStyler().setYAxisDecimalPattern("#,###");
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         for (Server server : m.servers(Workload.echo)) {
             List<Double> conns = new ArrayList<>();

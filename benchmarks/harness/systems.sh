@@ -1,0 +1,72 @@
+# The systems under test: which workloads each serves, how to start it pinned to the server core,
+# and how to stop it. Sourced by run.sh after build.sh has set SKIP[system] for what is missing.
+
+ALL_SYSTEMS=(netpoll netpoll-default netty loom ktor go redis nginx)
+
+# serves SYSTEM WORKLOAD: whether SYSTEM has a server for WORKLOAD (resp, http or echo).
+serves() {
+  case "$1:$2" in
+    netpoll*:resp|netpoll*:http|netpoll*:echo) return 0 ;;
+    netty:*|loom:*|go:*) return 0 ;;
+    ktor:resp|ktor:echo) return 0 ;;
+    redis:resp|nginx:http) return 0 ;;
+    *) return 1 ;;
+  esac
+}
+
+# server_command SYSTEM WORKLOAD PORT: prints nothing, fills the array CMD.
+server_command() {
+  local system=$1 workload=$2 addr=127.0.0.1:$3
+  case "$system" in
+    netpoll) CMD=(java $JVM_OPTS -jar "$SAMPLES_JAR" "$workload" --addr "$addr" --parallelism 1 --dispatcher netpoll) ;;
+    netpoll-default) CMD=(java $JVM_OPTS -jar "$SAMPLES_JAR" "$workload" --addr "$addr" --parallelism 1 --dispatcher default) ;;
+    netty) CMD=(java $JVM_OPTS -jar "$BENCH/peers/netty/target/peers-netty.jar" "$workload" --addr "$addr") ;;
+    loom) CMD=("$JDK21/bin/java" $JVM_OPTS -jar "$BENCH/peers/loom/target/peers-loom.jar" "$workload" --addr "$addr") ;;
+    ktor) CMD=(java $JVM_OPTS -jar "$BENCH/peers/ktor/target/peers-ktor.jar" "$workload" --addr "$addr") ;;
+    go) CMD=("$GOBIN/$workload-server" --addr "$addr") ;;
+    redis) CMD=(redis-server --bind 127.0.0.1 --port "$3" --save "" --appendonly no --protected-mode no --daemonize no) ;;
+    nginx)
+      local dir=$WORK/nginx-$3
+      mkdir -p "$dir/tmp"
+      sed "s/PORT/$3/" "$BENCH/peers/nginx/nginx.conf" > "$dir/nginx.conf"
+      CMD=(nginx -p "$dir" -c "$dir/nginx.conf" -e stderr) ;;
+  esac
+}
+
+NEXT_PORT=17100
+
+# start_server SYSTEM WORKLOAD: starts it pinned to the server core on a fresh port and waits until
+# the port accepts connections. Sets SERVER_PID and PORT; returns 1 (with the log's tail printed)
+# if it dies or is not ready in 60 s.
+start_server() {
+  local system=$1 workload=$2
+  PORT=$NEXT_PORT
+  NEXT_PORT=$((NEXT_PORT + 1))
+  server_command "$system" "$workload" "$PORT"
+  local log=$WORK/$system-$workload-$PORT.log
+  taskset -c "$SERVER_CPU" "${CMD[@]}" > "$log" 2>&1 &
+  SERVER_PID=$!
+  local deadline=$((SECONDS + 60))
+  while ! (exec 3<> "/dev/tcp/127.0.0.1/$PORT") 2> /dev/null; do
+    if ! kill -0 "$SERVER_PID" 2> /dev/null || ((SECONDS > deadline)); then
+      echo "  $system $workload: server did not come up; last lines of $log:" >&2
+      tail -5 "$log" >&2
+      stop_server
+      return 1
+    fi
+    sleep 0.1
+  done
+}
+
+# stop_server: SIGTERM, then SIGKILL after 5 s, for the server this script started.
+stop_server() {
+  [[ -n "${SERVER_PID:-}" ]] || return 0
+  kill -TERM "$SERVER_PID" 2> /dev/null || true
+  for _ in $(seq 50); do
+    kill -0 "$SERVER_PID" 2> /dev/null || break
+    sleep 0.1
+  done
+  kill -KILL "$SERVER_PID" 2> /dev/null || true
+  wait "$SERVER_PID" 2> /dev/null || true
+  SERVER_PID=
+}

@@ -1,0 +1,151 @@
+# The four workloads, each run against one system: start its server, warm it up (unrecorded),
+# then RUNS measured runs per case, one raw.tsv row per run. Sourced by run.sh.
+
+# measure SERVER_PID OUT CMD...: runs a load generator and sets SERVER_CPU_S to the server's CPU
+# seconds spent meanwhile.
+measure() {
+  local pid=$1 out=$2; shift 2
+  local before after
+  before=$(cpu_ticks "$pid")
+  run_loadgen "$out" "$@"
+  after=$(cpu_ticks "$pid")
+  SERVER_CPU_S=$(ticks_to_seconds $((after - before)))
+}
+
+failed() {
+  echo "  $1: load generator failed (exit $LOADGEN_RC); last lines:" >&2
+  tail -3 "$2" >&2
+}
+
+# resp_requests OUT: how many requests make a run of about RESP_SECONDS at the GET rate that the
+# redis-benchmark --csv output in OUT shows (so slow and fast servers get runs of equal length).
+resp_requests() {
+  awk -F'"' -v t="$RESP_SECONDS" '$2 == "GET" { n = int($4 * t / 1000) * 1000; print (n < 2000 ? 2000 : n) }' "$1"
+}
+
+# RESP: redis-benchmark -c 50, one invocation per test so server CPU is per test; without and
+# with -P 16. The warm-ups also size the measured runs.
+workload_resp() {
+  local system=$1 out=$WORK/resp.out
+  start_server "$system" resp || return 0
+  local -A requests=()
+  run_loadgen "$out" redis-benchmark -p "$PORT" -c 50 -n "$RESP_WARMUP_REQUESTS" -t ping,set,get --csv
+  requests[1]=$(resp_requests "$out")
+  run_loadgen "$out" redis-benchmark -p "$PORT" -c 50 -P 16 -n $((RESP_WARMUP_REQUESTS * 4)) -t get --csv
+  requests[16]=$(resp_requests "$out")
+  if [[ -z "${requests[1]}" || -z "${requests[16]}" ]]; then
+    failed "$system resp warm-up" "$out"
+    stop_server
+    return 0
+  fi
+  for run in $(seq "$RUNS"); do
+    for pipeline in 1 16; do
+      local workload=resp n=${requests[$pipeline]}
+      ((pipeline == 1)) || workload=resp-p16
+      for test in $RESP_TESTS; do
+        measure "$SERVER_PID" "$out" redis-benchmark -p "$PORT" -c 50 -P "$pipeline" -n "$n" -t "$test" --csv
+        if ((LOADGEN_RC != 0)); then failed "$system $workload $test" "$out"; continue; fi
+        # "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"
+        awk -F'"' -v OFS='\t' -v w="$workload" -v s="$system" -v r="$run" -v n="$n" \
+            -v cpu="$SERVER_CPU_S" -v lcpu="$LOADGEN_CPU_S" -v wall="$LOADGEN_WALL_S" \
+            '$2 != "test" && $4 != "" { print w, $2, 50, "-", s, r, $4, $10 * 1000, $14 * 1000, n, cpu, lcpu, wall, "-", "-" }' \
+            "$out" >> "$RAW"
+      done
+    done
+  done
+  stop_server
+}
+
+# wrk_micros VALUE: wrk's "1.23ms" / "870.00us" / "1.02s" in microseconds.
+wrk_micros() {
+  awk -v v="$1" 'BEGIN {
+    if (v ~ /us$/) m = 1; else if (v ~ /ms$/) m = 1000; else if (v ~ /s$/) m = 1000000; else m = 60000000
+    sub(/[a-z]+$/, "", v); printf "%.1f", v * m }'
+}
+
+# HTTP plaintext: wrk -t1 --latency at each of HTTP_CONNS.
+workload_http() {
+  local system=$1 out=$WORK/http.out
+  start_server "$system" http || return 0
+  run_loadgen "$out" wrk -t1 -c256 -d"${WARMUP_SECONDS}s" "http://127.0.0.1:$PORT/"
+  for run in $(seq "$RUNS"); do
+    for conns in $HTTP_CONNS; do
+      measure "$SERVER_PID" "$out" wrk -t1 -c"$conns" -d"${HTTP_SECONDS}s" --latency "http://127.0.0.1:$PORT/"
+      if ((LOADGEN_RC != 0)) || ! grep -q '^Requests/sec' "$out"; then failed "$system http c=$conns" "$out"; continue; fi
+      if grep -q 'Non-2xx' "$out"; then failed "$system http c=$conns: answers that are not 200 OK" "$out"; continue; fi
+      grep -h 'Socket errors' "$out" | sed "s/^/  $system http c=$conns: /" >&2
+      local rps requests p50 p99
+      rps=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
+      requests=$(awk '/ requests in / { print $1 }' "$out")
+      p50=$(wrk_micros "$(awk '$1 == "50%" { print $2 }' "$out")")
+      p99=$(wrk_micros "$(awk '$1 == "99%" { print $2 }' "$out")")
+      row http "c=$conns" "$conns" - "$system" "$run" "$rps" "$p50" "$p99" "$requests" \
+          "$SERVER_CPU_S" "$LOADGEN_CPU_S" "$LOADGEN_WALL_S" - -
+    done
+  done
+  stop_server
+}
+
+# Echo round trips: the Go echo-client at each of ECHO_CONNS × ECHO_SIZES.
+workload_echo() {
+  local system=$1 out=$WORK/echo.out
+  start_server "$system" echo || return 0
+  run_loadgen "$out" "$GOBIN/echo-client" --addr "127.0.0.1:$PORT" --conns 100 --size 64 --duration "$WARMUP_SECONDS"
+  for run in $(seq "$RUNS"); do
+    for conns in $ECHO_CONNS; do
+      for size in $ECHO_SIZES; do
+        measure "$SERVER_PID" "$out" "$GOBIN/echo-client" --addr "127.0.0.1:$PORT" \
+            --conns "$conns" --size "$size" --duration "$ECHO_SECONDS"
+        if ((LOADGEN_RC != 0)) || ! grep -q '^echo-client:' "$out"; then failed "$system echo $conns×$size" "$out"; continue; fi
+        # echo-client: conns=N size=B round_trips=… rps=… p50_us=… p99_us=…
+        local line
+        line=$(grep '^echo-client:' "$out" | sed 's/[a-z0-9_]*=//g')
+        read -r _ _ _ trips rps p50 p99 <<< "$line"
+        row echo "conns=$conns size=$size" "$conns" "$size" "$system" "$run" "$rps" "$p50" "$p99" "$trips" \
+            "$SERVER_CPU_S" "$LOADGEN_CPU_S" "$LOADGEN_WALL_S" - -
+      done
+    done
+  done
+  stop_server
+}
+
+# Idle connections, on the echo server, fresh for every run: after a 1,000-connection warm-up,
+# RSS growth while IDLE_CONNS connections (each after one 16-byte round trip) sit idle, and the
+# server's CPU over IDLE_WINDOW_SECONDS of that idleness.
+workload_idle() {
+  local system=$1 out=$WORK/idle.out held=$WORK/idle-held.out
+  for run in $(seq "$RUNS"); do
+    start_server "$system" echo || return 0
+    run_loadgen "$out" "$GOBIN/idle-conns" --addr "127.0.0.1:$PORT" --conns 1000 --hold 0
+    sleep 1
+    local rss_before rss_after cpu_before cpu_after
+    rss_before=$(rss_kib "$SERVER_PID")
+    # Truncated here, not by the background redirection, which may happen after the first grep.
+    : > "$held"
+    taskset -c "$CLIENT_CPU" "$GOBIN/idle-conns" --addr "127.0.0.1:$PORT" --conns "$IDLE_CONNS" \
+        --hold $((IDLE_SETTLE_SECONDS + IDLE_WINDOW_SECONDS + 1)) >> "$held" 2>&1 &
+    local client=$!
+    local deadline=$((SECONDS + 60))
+    until grep -q '^idle-conns: holding' "$held"; do
+      if ! kill -0 "$client" 2> /dev/null || ((SECONDS > deadline)); then break; fi
+      sleep 0.1
+    done
+    if ! grep -q '^idle-conns: holding' "$held"; then
+      kill "$client" 2> /dev/null
+      wait "$client"
+      echo "  $system idle: connections not established (client exit $?); last lines:" >&2
+      tail -3 "$held" >&2
+      stop_server
+      return 0
+    fi
+    sleep "$IDLE_SETTLE_SECONDS"
+    rss_after=$(rss_kib "$SERVER_PID")
+    cpu_before=$(cpu_ticks "$SERVER_PID")
+    sleep "$IDLE_WINDOW_SECONDS"
+    cpu_after=$(cpu_ticks "$SERVER_PID")
+    wait "$client" || true
+    row idle "conns=$IDLE_CONNS" "$IDLE_CONNS" 16 "$system" "$run" - - - - - - "$IDLE_WINDOW_SECONDS" \
+        $((rss_after - rss_before)) "$(ticks_to_seconds $((cpu_after - cpu_before)))"
+    stop_server
+  done
+}

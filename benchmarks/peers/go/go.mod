@@ -1,0 +1,3 @@
+module netpoll.io/benchmarks/peers/go
+
+go 1.19

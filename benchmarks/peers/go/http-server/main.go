@@ -1,0 +1,28 @@
+// http-server answers every request with the plaintext benchmark's "Hello, World!" using net/http,
+// the server a Go user would deploy.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"log"
+	"net"
+	"net/http"
+)
+
+var body = []byte("Hello, World!")
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:7002", "host:port to listen on")
+	flag.Parse()
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		log.Fatalf("go-http: %v", err)
+	}
+	fmt.Printf("go-http: listening on %s\n", ln.Addr())
+	handler := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		w.Write(body)
+	})
+	log.Fatal(http.Serve(ln, handler))
+}

@@ -1,0 +1,27 @@
+package io.netpoll.benchmarks.report;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/** The harness's workloads, in report order, each with the case its latency chart shows. */
+enum Workload {
+    resp("resp", "RESP, redis-benchmark -c 50", "GET"),
+    respPipelined("resp-p16", "RESP, redis-benchmark -c 50 -P 16", "GET"),
+    http("http", "HTTP plaintext, wrk -t1 --latency", "c=256"),
+    echo("echo", "Echo round trips, Go echo-client", "conns=100 size=64"),
+    idle("idle", "Idle connections", "");
+
+    final String id;
+    final String title;
+    final String latencyCase;
+
+    Workload(String id, String title, String latencyCase) {
+        this.id = id;
+        this.title = title;
+        this.latencyCase = latencyCase;
+    }
+
+    static Optional<Workload> byId(String id) {
+        return Arrays.stream(values()).filter(w -> w.id.equals(id)).findFirst();
+    }
+}

@@ -1,0 +1,79 @@
+package io.netpoll.benchmarks.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReportTest {
+    private static Sample echo(String system, int run, double rps, double p99, double cpu) {
+        return Sample.parse(String.join("\t", "echo", "conns=100 size=64", "100", "64", system, "" + run,
+                "" + rps, "50", "" + p99, "" + rps * 2, "" + cpu, "1.0", "2.0", "-", "-"), "test");
+    }
+
+    @Test
+    void summaryIsTheMedianWithMinAndMaxOfTheRuns() {
+        Summary s = Summary.of(List.of(echo("go", 1, 300, 9, 1), echo("go", 2, 100, 9, 1), echo("go", 3, 200, 9, 1)), Sample::rps);
+        assertEquals(new Summary(200, 100, 300, 3), s);
+        assertEquals(150, Summary.of(List.of(echo("go", 1, 100, 9, 1), echo("go", 2, 200, 9, 1)), Sample::rps).median());
+    }
+
+    @Test
+    void missingFiguresAreNotMeasuredNotMet() {
+        Measurements m = new Measurements(List.of(echo("go", 1, 100, 9, 1)));
+        assertEquals(Server.go, m.baseline());
+        assertTrue(Targets.evaluate(m).stream().allMatch(c -> c.verdict() == Targets.Verdict.notMeasured));
+    }
+
+    @Test
+    void targetsCompareNetpollWithItsPeersInTheSameRun() {
+        Measurements m = new Measurements(List.of(
+                echo("netpoll", 1, 150, 8, 1), echo("go", 1, 100, 9, 1), echo("netty", 1, 200, 9, 1)));
+        assertEquals(Server.netpoll, m.baseline());
+        List<Targets.Check> checks = Targets.evaluate(m);
+        assertEquals(Targets.Verdict.met, verdict(checks, "echo conns=100 size=64: req/s ≥ Go's"));
+        assertEquals(Targets.Verdict.missed, verdict(checks, "echo conns=100 size=64: req/s ≥ Netty's"));
+        assertEquals(Targets.Verdict.notMeasured, verdict(checks, "echo conns=100 size=64: req/s ≥ 1.2× virtual threads'"));
+        assertEquals(Targets.Verdict.met, verdict(checks, "echo conns=100 size=64: p99 ≤ Go's"));
+    }
+
+    private static Targets.Verdict verdict(List<Targets.Check> checks, String target) {
+        return checks.stream().filter(c -> c.target().equals(target)).findFirst().orElseThrow().verdict();
+    }
+
+    @Test
+    void tablesCarryRatiosToTheBaseline() {
+        Measurements m = new Measurements(List.of(echo("netpoll", 1, 100, 8, 1), echo("go", 1, 150, 16, 3)));
+        String table = Tables.load(m, Workload.echo, "conns=100 size=64");
+        assertTrue(table.contains("| Go stdlib | 150 (1.50×) | 150–150 | 50.0 (1.00×) | 16.0 (2.00×) | 1,000 (2.00×) | 50% | 1 |"), table);
+    }
+
+    @Test
+    void reportAndChartsAreWrittenBesideTheRawData(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("raw.tsv"), Sample.header + "\n"
+                + "echo\tconns=100 size=64\t100\t64\tnetpoll\t1\t1000\t50\t90\t2000\t0.5\t1\t2\t-\t-\n"
+                + "echo\tconns=1 size=64\t1\t64\tnetpoll\t1\t500\t20\t40\t1000\t0.5\t1\t2\t-\t-\n"
+                + "idle\tconns=10000\t10000\t16\tnetpoll\t1\t-\t-\t-\t-\t-\t-\t3\t20000\t0.0\n");
+        Files.writeString(dir.resolve("environment.md"), "- machine: test\n");
+        Report.main(new String[] {dir.toString()});
+        String report = Files.readString(dir.resolve("REPORT.md"));
+        assertTrue(report.contains("![headline](headline.png)"), report);
+        assertTrue(report.contains("| netpoll-jvm (Netpoll) | 2.00 (1.00×) | 2.00–2.00 | 0.000 | 1 |"), report);
+        assertTrue(report.endsWith("- machine: test\n"));
+        for (String png : List.of("headline.png", "throughput-echo.png", "latency-echo.png", "scaling-echo-64.png", "idle-rss.png")) {
+            assertTrue(Files.size(dir.resolve(png)) > 1000, png);
+        }
+    }
+
+    @Test
+    void aRawFileWithoutTheHeaderIsRejected(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("raw.tsv"), "echo\n");
+        assertThrows(IOException.class, () -> Sample.read(dir.resolve("raw.tsv")));
+    }
+}

@@ -139,7 +139,7 @@ final class Attempts {
             return 0;
         }
         Memory m = writeScratch();
-        int cnt = Iovecs.fill(layer, m, srcs, IOV_MAX_PER_CALL);
+        int cnt = Iovecs.fill(layer, m, srcs, IOV_MAX_PER_CALL, writeAddresses);
         for (;;) {
             long n = socket ? layer.sendv(sysfd, m, cnt, VECTOR_SCRATCH_OFFSET) : layer.writev(sysfd, m, cnt, VECTOR_SCRATCH_OFFSET);
             if (n >= 0) {
@@ -166,7 +166,7 @@ final class Attempts {
             return 0;
         }
         Memory m = readScratch();
-        int cnt = Iovecs.fill(layer, m, dsts, IOV_MAX_PER_CALL);
+        int cnt = Iovecs.fill(layer, m, dsts, IOV_MAX_PER_CALL, readAddresses);
         for (;;) {
             long n = layer.readv(sysfd, m, cnt, VECTOR_SCRATCH_OFFSET);
             if (n > 0) {

@@ -13,7 +13,8 @@ final class Iovecs {
     private Iovecs() {}
 
     /** Writes up to {@code max} entries for {@code bufs} at the start of {@code m}; returns the count. */
-    static int fill(SocketLayer layer, Memory m, ByteBuffer[] bufs, int max) {
+    static int fill(SocketLayer layer, Memory m, ByteBuffer[] bufs, int max, NativeBuffers.AddressCache addresses) {
+        // hot path: no allocation once the buffers have been seen
         int cnt = 0;
         for (ByteBuffer b : bufs) {
             if (!b.hasRemaining()) {
@@ -22,7 +23,7 @@ final class Iovecs {
             if (cnt == max) {
                 break;
             }
-            layer.iovec(m, (long) cnt * SocketLayer.IOVEC_SIZE, NativeBuffers.address(b) + b.position(), b.remaining());
+            layer.iovec(m, (long) cnt * SocketLayer.IOVEC_SIZE, addresses.addressOf(b) + b.position(), b.remaining());
             cnt++;
         }
         return cnt;

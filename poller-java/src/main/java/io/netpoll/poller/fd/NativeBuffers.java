@@ -10,8 +10,8 @@ import java.nio.ByteBuffer;
  * caller passes a heap buffer.
  *
  * <p>Looking up a direct buffer's address through JNA allocates a {@code Pointer}, so each I/O side
- * of a descriptor remembers the last buffer it saw ({@link AddressCache}): a server loop that reuses
- * its buffer pays the lookup once.
+ * of a descriptor remembers the last few buffers it saw ({@link AddressCache}): a server loop that
+ * reuses its buffers (one, or a few in a gathering write) pays the lookup once per buffer.
  */
 final class NativeBuffers {
     static final int BOUNCE_SIZE = 64 * 1024;
@@ -37,19 +37,28 @@ final class NativeBuffers {
 
     /** Remembers the address of the last direct buffer used on one side of a descriptor. */
     static final class AddressCache {
-        private ByteBuffer buffer;
-        private long address;
+        /** Buffers remembered per side: enough for a header + body vector reused across calls. */
+        private static final int ENTRIES = 8;
+        private final ByteBuffer[] buffers = new ByteBuffer[ENTRIES];
+        private final long[] addresses = new long[ENTRIES];
+        private int next;
 
         long addressOf(ByteBuffer direct) {
-            if (direct != buffer) {
-                address = address(direct);
-                buffer = direct;
+            // hot path: no allocation once the buffer has been seen
+            for (int i = 0; i < ENTRIES; i++) {
+                if (buffers[i] == direct) {
+                    return addresses[i];
+                }
             }
-            return address;
+            long a = address(direct);
+            buffers[next] = direct;
+            addresses[next] = a;
+            next = (next + 1) % ENTRIES;
+            return a;
         }
 
         void clear() {
-            buffer = null;
+            java.util.Arrays.fill(buffers, null);
         }
     }
 }

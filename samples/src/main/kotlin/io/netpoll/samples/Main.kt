@@ -84,7 +84,7 @@ private fun listen(address: String, start: () -> TcpServer): TcpServer = try {
 }
 
 private fun serveUntilSignal(server: TcpServer) {
-    server.shutdownOnSignal().awaitTermination()
+    server.shutdownOnSignal().announce().awaitTermination()
 }
 
 private fun resp(argv: List<String>) {
@@ -162,11 +162,12 @@ private fun mixed(argv: List<String>) {
     } catch (e: IOException) {
         throw IOException("cannot listen on $javaAddress: ${e.message}", e)
     }
-    println("java: listening on ${javaService.boundAddress()} (${javaService.commands().stats().substringBefore(' ')})")
+    java.lang.Runtime.getRuntime().addShutdownHook(Thread { javaService.close() })
     val runtime = ServerRuntime(ServerRuntime.NETPOLL, null)
     val resp = listen(address) {
         RespServer.start(runtime, address, extraInfo = { "java_service_connections:${javaService.commands().connections()}\r\n" }).first
     }
-    java.lang.Runtime.getRuntime().addShutdownHook(Thread { javaService.close() })
-    serveUntilSignal(resp)
+    resp.shutdownOnSignal()
+    println("java: listening on ${javaService.boundAddress()} (${javaService.commands().stats().substringBefore(' ')})")
+    resp.announce().awaitTermination()
 }

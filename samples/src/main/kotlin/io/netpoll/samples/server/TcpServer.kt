@@ -53,9 +53,17 @@ class TcpServer(
 
     val connections: Int get() = conns.size
 
-    /** Starts accepting and prints `<name>: listening on <addr>`. */
+    /** Starts accepting. */
     fun start(): TcpServer {
         scope.launch { acceptLoop() }
+        return this
+    }
+
+    /**
+     * Prints `<name>: listening on <addr>`, the line scripts wait for before they connect or signal;
+     * so a command-line server prints it only after [shutdownOnSignal] is in place.
+     */
+    fun announce(): TcpServer {
         println("$name: listening on $boundAddress")
         System.out.flush()
         return this

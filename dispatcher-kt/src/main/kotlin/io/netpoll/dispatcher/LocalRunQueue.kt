@@ -9,7 +9,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray
  *
  * Protocol:
  * - Only the owning worker (the thread holding the P) appends: it writes a slot, then publishes
- *   it by a volatile write of [tail]. Slots in `[head, tail)` never change while they are there.
+ *   it by a release store of [tail] (Go's atomic.StoreRel; no full fence on the put path). Slots
+ *   in `[head, tail)` never change while they are there.
  * - Anybody may consume: read [head], read the slots, then claim them by CAS on [head]. A failed
  *   CAS means somebody else consumed first; the values read are discarded and the read retried.
  *   `head` and `tail` only grow (Int wrap-around is harmless: sizes are differences), so a stale
@@ -25,17 +26,16 @@ import java.util.concurrent.atomic.AtomicReferenceArray
 internal class LocalRunQueue(private val global: GlobalRunQueue) {
     private val slots = AtomicReferenceArray<Runnable?>(SIZE)
     private val head = AtomicInteger()
-    @Volatile
-    private var tail = 0
+    private val tail = AtomicInteger()
     val runnext = AtomicReference<Runnable?>()
 
     /** Owner-only scratch for [putSlow]: half a queue plus the new task. */
     private val batch = arrayOfNulls<Runnable>(SIZE / 2 + 1)
 
     /** Queued tasks, runnext excluded; racy but never negative. */
-    fun size(): Int = (tail - head.get()).coerceIn(0, SIZE)
+    fun size(): Int = (tail.get() - head.get()).coerceIn(0, SIZE)
 
-    fun isEmpty(): Boolean = tail == head.get() && runnext.get() == null
+    fun isEmpty(): Boolean = tail.get() == head.get() && runnext.get() == null
 
     /**
      * Owner only (Go's runqput): with [next] the task becomes runnext and the previous runnext
@@ -50,10 +50,10 @@ internal class LocalRunQueue(private val global: GlobalRunQueue) {
         }
         while (true) {
             val h = head.get()
-            val t = tail
+            val t = tail.get()
             if (t - h < SIZE) {
                 slots.lazySet(t and MASK, t0)
-                tail = t + 1
+                tail.lazySet(t + 1)
                 return true
             }
             if (putSlow(t0, h, t)) {
@@ -88,7 +88,7 @@ internal class LocalRunQueue(private val global: GlobalRunQueue) {
         // hot path: no allocation
         while (true) {
             val h = head.get()
-            if (h == tail) {
+            if (h == tail.get()) {
                 return null
             }
             val task = slots.get(h and MASK)
@@ -104,14 +104,14 @@ internal class LocalRunQueue(private val global: GlobalRunQueue) {
      * gives up its runnext.
      */
     fun stealFrom(victim: LocalRunQueue, stealRunNext: Boolean): Runnable? {
-        val t = tail
+        val t = tail.get()
         val n = victim.grabInto(slots, t, stealRunNext)
         if (n == 0) {
             return null
         }
         val last = slots.get((t + n - 1) and MASK)
         if (n > 1) {
-            tail = t + n - 1
+            tail.lazySet(t + n - 1)
         }
         return last
     }
@@ -123,7 +123,7 @@ internal class LocalRunQueue(private val global: GlobalRunQueue) {
     private fun grabInto(dst: AtomicReferenceArray<Runnable?>, dstTail: Int, stealRunNext: Boolean): Int {
         while (true) {
             val h = head.get()
-            val t = tail
+            val t = tail.get()
             val queued = t - h
             val n = queued - queued / 2
             if (n == 0) {

@@ -4,6 +4,7 @@ import io.netpoll.poller.Netpoll
 import java.util.concurrent.ThreadLocalRandom
 import java.util.concurrent.atomic.AtomicInteger
 import java.util.concurrent.atomic.AtomicLong
+import java.util.concurrent.atomic.AtomicReference
 import java.util.concurrent.locks.LockSupport
 
 /**
@@ -20,7 +21,11 @@ import java.util.concurrent.locks.LockSupport
  *   will find it, and when a spinner finds work it wakes the next one. A worker that stops
  *   spinning re-checks every queue after decrementing [nmspinning]; the submitter re-checks
  *   [nmspinning] after publishing its task. With sequentially consistent atomics on both sides
- *   one of them sees the other, so a task can never sit in a queue while every worker parks.
+ *   one of them sees the other, so a task can never sit in a queue while every worker parks. (A
+ *   worker's own queue is published with a release store, like Go's runqput: a wake-up missed
+ *   there costs only parallelism, since the owner runs its queue next.) A spinner that finds
+ *   nothing naps briefly before giving up its P while another P runs ([napper]), so a producer
+ *   queueing in bursts does not pay a wake-up for each burst.
  * - Idle Ps and parked workers. [lock] guards [global], the idle P list and the idle worker list,
  *   so "global queue empty, so my P goes idle" is one atomic step. A parked worker is only ever
  *   woken by [startm], which hands it a P ([Worker.nextp]) before unparking it.
@@ -60,6 +65,9 @@ internal class Scheduler(val parallelism: Int, val name: String, val netpoll: Ne
     @Volatile
     var closed = false
         private set
+
+    /** The spinner napping in [Worker] napForWork, if any; work from outside unparks it. */
+    val napper = AtomicReference<Worker?>()
 
     val steals = AtomicLong()
     val parks = AtomicLong()
@@ -104,6 +112,7 @@ internal class Scheduler(val parallelism: Int, val name: String, val netpoll: Ne
         if (pp == null) {
             global.put(task)
             wakep()
+            napper.get()?.let(LockSupport::unpark)
         } else if (pp.runq.put(task, !yield)) {
             wakep()
         }

@@ -117,6 +117,7 @@ internal class Worker(val scheduler: Scheduler, id: Int, firstP: Processor, firs
                     becomeSpinning()
                 }
                 stealWork(pp)?.let { return it }
+                napForWork(pp)?.let { return it }
             }
 
             // Give up the P, unless the global queue has work (checked under the same lock).
@@ -207,6 +208,35 @@ internal class Worker(val scheduler: Scheduler, id: Int, firstP: Processor, firs
             }
         }
         return null
+    }
+
+    /**
+     * A spinner that found nothing naps a few times (timed parks, 10 µs doubling) while another P
+     * is running, looking again after each nap, before it gives up its P. It still counts as
+     * spinning, so a worker dispatching to its own queue meanwhile pays nothing to wake it (see
+     * [Scheduler.wakep]); work from outside the pool unparks it at once ([Scheduler.napper]).
+     * A producer such as a fan-out loop queues in bursts that a thief drains in moments: parking
+     * after each burst would cost the producer a wake-up (lock and futex, several µs on its own
+     * critical path) per burst. Go gets a similar effect from the short sleep in runqgrab before it
+     * takes a running P's runnext. One napper at a time; never with a single P.
+     */
+    private fun napForWork(pp: Processor): Runnable? {
+        val s = scheduler
+        if (!s.napper.compareAndSet(null, this)) {
+            return null
+        }
+        try {
+            for (round in 0 until NAP_ROUNDS) {
+                if (s.closed || s.parallelism - s.npidle.get() < 2 || s.global.size > 0) {
+                    return null
+                }
+                LockSupport.parkNanos(this, NAP_NANOS shl round)
+                stealWork(pp)?.let { return it }
+            }
+            return null
+        } finally {
+            s.napper.set(null)
+        }
     }
 
     /** Fires every due timer of [timers]; each becomes a task on this worker's P (Go's checkTimers). */
@@ -326,6 +356,10 @@ internal class Worker(val scheduler: Scheduler, id: Int, firstP: Processor, firs
 
         /** Go's stealWork: stealTries. */
         const val STEAL_TRIES = 4
+
+        /** [napForWork]: naps before a spinner gives up its P, the first one this long. */
+        const val NAP_ROUNDS = 3
+        val NAP_NANOS = TimeUnit.MICROSECONDS.toNanos(10)
 
         /** Runnext tasks that may run in a row before the queue head gets its turn. */
         const val RUNNEXT_SLICE_TASKS = 32

@@ -104,13 +104,7 @@ internal class Worker(val scheduler: Scheduler, id: Int, firstP: Processor, firs
                     return task
                 }
             }
-            s.netpoll.runDeadlines(System.nanoTime())
-            if (s.netpoll.waiters() > 0 && s.lastpoll.get() != 0L) {
-                val n = s.netpoll.poll(0)
-                if (n > 0) {
-                    s.pollEvents.addAndGet(n.toLong())
-                }
-            }
+            pollNetworkNow()
             runqget(pp)?.let { return it }
             if (spinning || 2 * s.nmspinning.get() < s.parallelism - s.npidle.get()) {
                 if (!spinning) {
@@ -212,7 +206,7 @@ internal class Worker(val scheduler: Scheduler, id: Int, firstP: Processor, firs
 
     /**
      * A spinner that found nothing naps a few times (timed parks, 10 µs doubling) while another P
-     * is running, looking again after each nap, before it gives up its P. It still counts as
+     * is running, polling the network and looking again after each nap, before it gives up its P. It still counts as
      * spinning, so a worker dispatching to its own queue meanwhile pays nothing to wake it (see
      * [Scheduler.wakep]); work from outside the pool unparks it at once ([Scheduler.napper]).
      * A producer such as a fan-out loop queues in bursts that a thief drains in moments: parking
@@ -231,11 +225,25 @@ internal class Worker(val scheduler: Scheduler, id: Int, firstP: Processor, firs
                     return null
                 }
                 LockSupport.parkNanos(this, NAP_NANOS shl round)
+                pollNetworkNow()
+                runqget(pp)?.let { return it }
                 stealWork(pp)?.let { return it }
             }
             return null
         } finally {
             s.napper.set(null)
+        }
+    }
+
+    /**
+     * Go's netpoll(0) step of findRunnable: fires due socket deadlines and, if somebody waits
+     * and no worker blocks in the poller, collects ready waiters (they land on this P).
+     */
+    private fun pollNetworkNow() {
+        val s = scheduler
+        s.netpoll.runDeadlines(System.nanoTime())
+        if (s.netpoll.waiters() > 0 && s.lastpoll.get() != 0L) {
+            countEvents(s.netpoll.poll(0))
         }
     }
 

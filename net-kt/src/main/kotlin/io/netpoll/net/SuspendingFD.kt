@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicReference
  * replaced by a coroutine suspension).
  *
  * Every operation is: take the direction's lock in the descriptor's fdMutex → [PollDesc.prepare]
- * → try the syscall → on EAGAIN [awaitReady] → try again. The fdMutex is the same one NetFD's
+ * → try the syscall → on EAGAIN [awaitReady] → try again (a read right after a short read waits
+ * first, see [skipAttempt]). The fdMutex is the same one NetFD's
  * blocking and CompletableFuture calls take, so coroutine, blocking-thread and future callers of
  * one descriptor are serialised together, and `close` waits for all of them before the fd number
  * is released.
@@ -153,12 +154,20 @@ internal class SuspendingFD(@JvmField val fd: NetFD) {
             return NOT_NOW
         }
         val n = try {
-            if (!dst.hasRemaining()) 0 else readAttempt(dst)
+            if (!dst.hasRemaining()) 0 else if (skipAttempt()) NetFD.EAGAIN else readAttempt(dst)
         } finally {
             unlock(true)
         }
         return if (n == NetFD.EAGAIN) NOT_NOW else n
     }
+
+    /**
+     * After a short read (the socket gave all it had, [NetFD.readDrained]), with no readiness
+     * recorded since and no hang-up seen (the peer's FIN or a reset gives no later edge), a read
+     * attempt would only return EAGAIN: wait first. Read lock held.
+     */
+    private fun skipAttempt(): Boolean =
+        fd.readDrained() && !pd.isReady(PollDesc.MODE_READ) && !pd.hungUp()
 
     /** Bytes read into [dst], 0 if it has no room, -1 at end of stream. */
     @PublishedApi
@@ -168,7 +177,7 @@ internal class SuspendingFD(@JvmField val fd: NetFD) {
         if (w == null) {
             val n: Int
             try {
-                n = if (!dst.hasRemaining()) 0 else readAttempt(dst)
+                n = if (!dst.hasRemaining()) 0 else if (skipAttempt()) NetFD.EAGAIN else readAttempt(dst)
             } catch (e: Throwable) {
                 unlock(true)
                 throw e

@@ -83,6 +83,7 @@ public final class PollDesc {
     private volatile int fdseq;
     private volatile boolean closing;
     private volatile boolean eventErr;
+    private volatile boolean hangup;
     private volatile boolean readExpired;
     private volatile boolean writeExpired;
 
@@ -125,6 +126,7 @@ public final class PollDesc {
         fdseq++;
         closing = false;
         eventErr = false;
+        hangup = false;
         readExpired = false;
         writeExpired = false;
         rseq++;
@@ -147,6 +149,19 @@ public final class PollDesc {
             return ERR_NOT_POLLABLE;
         }
         return OK;
+    }
+
+    /**
+     * True once the poller reported {@link Poller#HANGUP} for this descriptor: the peer sends
+     * nothing more, so no further read readiness will be reported.
+     */
+    public boolean hungUp() {
+        return hangup;
+    }
+
+    /** True if readiness for {@code mode} is recorded and not yet consumed by a wait or attempt. */
+    public boolean isReady(int mode) {
+        return slot(mode) == READY;
     }
 
     /**
@@ -262,6 +277,9 @@ public final class PollDesc {
     /** Called by {@link Netpoll} for an event whose token matched (Go's netpollready). */
     void ready(int events) {
         eventErr = events == Poller.ERROR;
+        if ((events & Poller.HANGUP) != 0) {
+            hangup = true;
+        }
         if ((events & (Poller.READ | Poller.ERROR)) != 0) {
             wake(unblock(MODE_READ, true));
         }

@@ -28,6 +28,12 @@ public interface Poller extends Closeable {
     int WRITE = 2;
     /** The descriptor reported an error and nothing else (Go's eventErr). */
     int ERROR = 4;
+    /**
+     * With {@link #READ}: the peer will send nothing more (its FIN, a reset or an error: epoll's
+     * EPOLLRDHUP/EPOLLHUP/EPOLLERR, kqueue's EV_EOF), so no later read edge is coming and a reader
+     * must read on to the end of stream or the error instead of waiting.
+     */
+    int HANGUP = 8;
 
     /** Backend name as accepted by {@code -Dnetpoll.backend}. */
     String name();

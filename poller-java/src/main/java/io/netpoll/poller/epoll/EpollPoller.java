@@ -126,6 +126,9 @@ public final class EpollPoller implements Poller {
             if ((ev & (Sys.EPOLLIN | Sys.EPOLLRDHUP | Sys.EPOLLHUP | Sys.EPOLLERR)) != 0) {
                 bits |= READ;
             }
+            if ((ev & (Sys.EPOLLRDHUP | Sys.EPOLLHUP | Sys.EPOLLERR)) != 0) {
+                bits |= HANGUP;
+            }
             if ((ev & (Sys.EPOLLOUT | Sys.EPOLLHUP | Sys.EPOLLERR)) != 0) {
                 bits |= WRITE;
             }

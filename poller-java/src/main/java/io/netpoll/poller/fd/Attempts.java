@@ -44,6 +44,8 @@ final class Attempts {
     private Memory writeScratch;
     /** The sockaddr part of {@link #writeScratch}, for sendto. */
     private Pointer writeSockaddr;
+    /** See {@link NetFD#readDrained()}; written by the read-lock holder. */
+    boolean readDrained;
 
     Attempts(NetFD fd) {
         this.fd = fd;
@@ -78,6 +80,7 @@ final class Attempts {
         for (;;) {
             long n = layer.read(sysfd, address, len);
             if (n > 0) {
+                readDrained = stream && n < len;
                 return (int) n;
             }
             if (n == 0) {
@@ -170,6 +173,7 @@ final class Attempts {
         for (;;) {
             long n = layer.readv(sysfd, m, cnt, VECTOR_SCRATCH_OFFSET);
             if (n > 0) {
+                readDrained = false;
                 Iovecs.advance(dsts, n);
                 return n;
             }

@@ -276,6 +276,17 @@ public final class NetFD implements Closeable {
         return attempts.read(dst);
     }
 
+    /**
+     * True if the last read on this stream returned fewer bytes than it asked for: the kernel gave
+     * everything it had queued, so (with an edge-triggered backend, which reports every later
+     * arrival) the next read may wait for readiness first instead of spending a syscall on EAGAIN
+     * — what Netty's epoll transport does after a short read. Only a hint: false after any full
+     * read, any scattering read, and on datagram sockets. Read it with the read lock held.
+     */
+    public boolean readDrained() {
+        return attempts.readDrained;
+    }
+
     /** One read attempt into native memory at {@code address}. */
     public int tryRead(long address, int len) throws IOException {
         // hot path: no allocation

@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <h2>Event mapping (as Go, and equal in effect to the epoll backend)</h2>
  * <ul>
  *   <li>an EVFILT_READ event → {@link Poller#READ}; EVFILT_WRITE → {@link Poller#WRITE}. EV_EOF on
- *       the read filter is the peer's FIN (a read returns 0), so it stays a read event.</li>
+ *       the read filter is the peer's FIN (a read returns 0), so it stays a read event, marked
+ *       {@link Poller#HANGUP}.</li>
  *   <li>EV_EOF with a non-zero {@code fflags} carries a pending socket error: both directions, like
  *       EPOLLERR, so whichever side waits retries and meets the error.</li>
  *   <li>{@code flags == EV_ERROR} exactly (a knote that failed) → {@link Poller#ERROR} alone.</li>
@@ -205,6 +206,9 @@ public final class KqueuePoller implements Poller {
             int flags = layout.flags(events, i);
             if ((flags & p.evEof) != 0 && layout.fflags(events, i) != 0) {
                 bits = READ | WRITE;
+            }
+            if ((flags & p.evEof) != 0 && (bits & READ) != 0) {
+                bits |= HANGUP;
             }
             if (flags == p.evError) {
                 bits = ERROR;

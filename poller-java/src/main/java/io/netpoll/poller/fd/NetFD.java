@@ -213,6 +213,16 @@ public final class NetFD implements Closeable {
         return Blocking.write(this, src);
     }
 
+    /**
+     * Blocks until a read would not block (data queued, end of stream, or a socket error, which it
+     * throws), reading nothing: a connection can wait for its next request without holding a buffer.
+     * The read lock is held meanwhile, so it queues with reads; read deadlines and close apply as to
+     * {@link #read}. Go's {@code RawConn.Read} loop with a MSG_PEEK probe as the callback.
+     */
+    public void awaitReadable() throws IOException {
+        Blocking.awaitReadable(this);
+    }
+
     /** Gathering write of every byte remaining in {@code srcs}; returns the bytes written. */
     public long write(ByteBuffer[] srcs) throws IOException {
         return Blocking.write(this, srcs);
@@ -280,6 +290,16 @@ public final class NetFD implements Closeable {
     public int tryRead(long address, int len) throws IOException {
         // hot path: no allocation
         return attempts.read(address, len);
+    }
+
+    /**
+     * One readiness probe of a stream socket (recv with MSG_PEEK, consuming nothing): 1 if data is
+     * queued, {@link #EOF} at end of stream, {@link #EAGAIN} if a read would block. A pending socket
+     * error (a reset) is thrown as a read would throw it.
+     */
+    public int tryPeek() throws IOException {
+        // hot path: no allocation
+        return attempts.peek();
     }
 
     /** One write attempt: bytes written (possibly fewer than remaining) or {@link #EAGAIN}. */

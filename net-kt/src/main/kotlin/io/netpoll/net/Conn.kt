@@ -50,7 +50,8 @@ class Conn internal constructor(fd: NetFD) : ConnFacade(fd) {
      * The read that never suspends (java.nio's non-blocking read): bytes read; 0 if nothing can be
      * read now — no data queued, another read in progress, or no room in [dst]; -1 at end of stream.
      * Errors as for [read]: [java.nio.channels.ClosedChannelException] after [close],
-     * [io.netpoll.DeadlineExceededException] once the read deadline has passed.
+     * [io.netpoll.DeadlineExceededException] once the read deadline has passed,
+     * [java.net.SocketException] on a reset.
      */
     @Throws(IOException::class)
     fun tryRead(dst: ByteBuffer): Int {
@@ -74,8 +75,10 @@ class Conn internal constructor(fd: NetFD) : ConnFacade(fd) {
      * It takes its turn with reads (one of them at a time) and fails as a read does: the read
      * deadline ([io.netpoll.DeadlineExceededException], even when data is waiting),
      * [java.nio.channels.ClosedChannelException] after [close],
-     * [java.nio.channels.AsynchronousCloseException] when closed meanwhile, a pending socket error
-     * (a reset) as its [java.net.SocketException]. Cancellation leaves the connection usable.
+     * [java.nio.channels.AsynchronousCloseException] when closed meanwhile. A socket error (a reset)
+     * already pending is thrown as its [java.net.SocketException], since the probe takes it from the
+     * kernel; one that arrives during the wait ends the wait and is thrown by the next read.
+     * Cancellation leaves the connection usable.
      *
      * Readiness can be stale by the time you read: another reader may have taken the data, and the
      * poller's report may rarely describe data an earlier read already took. Code that reads after

@@ -99,20 +99,23 @@ final class Attempts {
     }
 
     /**
-     * Whether a read would block, without reading (a stream socket's readiness probe): 1 if data is
-     * queued, {@link NetFD#EOF} at end of stream, {@link NetFD#EAGAIN} if a read would block. A
-     * pending socket error is thrown: the kernel hands it out once, even to a peek, so it is
-     * reported here rather than lost.
+     * Whether a read would block, without reading (a socket's readiness probe): 1 if data (or a
+     * datagram, even an empty one) is queued, {@link NetFD#EOF} at the end of a stream,
+     * {@link NetFD#EAGAIN} if a read would block. A pending socket error is thrown: the kernel hands
+     * it out once, even to a peek, so it is reported here rather than lost. Pipes cannot be peeked.
      */
     int peek() throws IOException {
         // hot path: no allocation
+        if (!socket) {
+            throw new UnsupportedOperationException("a readiness probe needs a socket, not a pipe");
+        }
         for (;;) {
             long n = layer.peek(sysfd, PEEK_SINK_ADDRESS, 1);
             if (n > 0) {
                 return 1;
             }
             if (n == 0) {
-                return NetFD.EOF;
+                return stream ? NetFD.EOF : 1;
             }
             int errno = (int) -n;
             if (errno == Errno.EAGAIN) {

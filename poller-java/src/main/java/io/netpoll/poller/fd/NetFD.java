@@ -214,10 +214,13 @@ public final class NetFD implements Closeable {
     }
 
     /**
-     * Blocks until a read would not block (data queued, end of stream, or a socket error, which it
-     * throws), reading nothing: a connection can wait for its next request without holding a buffer.
-     * The read lock is held meanwhile, so it queues with reads; read deadlines and close apply as to
-     * {@link #read}. Go's {@code RawConn.Read} loop with a MSG_PEEK probe as the callback.
+     * Blocks until a read would not block (data queued, end of stream, or a socket error), reading
+     * nothing: a connection can wait for its next request without holding a buffer. An error already
+     * pending is thrown (the probe takes it from the kernel); one that arrives during the wait is
+     * left for the next read. The read lock is held meanwhile, so it queues with reads; read
+     * deadlines, close and interrupts apply as to {@link #read}. Sockets only: a pipe throws
+     * {@link UnsupportedOperationException}. Go's {@code RawConn.Read} loop with a MSG_PEEK probe as
+     * the callback.
      */
     public void awaitReadable() throws IOException {
         Blocking.awaitReadable(this);
@@ -293,9 +296,9 @@ public final class NetFD implements Closeable {
     }
 
     /**
-     * One readiness probe of a stream socket (recv with MSG_PEEK, consuming nothing): 1 if data is
-     * queued, {@link #EOF} at end of stream, {@link #EAGAIN} if a read would block. A pending socket
-     * error (a reset) is thrown as a read would throw it.
+     * One readiness probe of a socket (recv with MSG_PEEK, consuming nothing): 1 if data is queued,
+     * {@link #EOF} at end of stream, {@link #EAGAIN} if a read would block. A pending socket error
+     * (a reset) is thrown as a read would throw it. Sockets only (see {@link #awaitReadable}).
      */
     public int tryPeek() throws IOException {
         // hot path: no allocation

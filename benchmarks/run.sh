@@ -11,7 +11,10 @@
 # and writes raw.tsv (every run), environment.md (machine, versions, commands, skips) and the
 # report. A system or workload that cannot run here is skipped with the reason printed and kept
 # in the report. Knobs (environment): BENCH_SYSTEMS, BENCH_WORKLOADS (subsets, space-separated),
-# SERVER_CPU (0), CLIENT_CPU (1), BENCH_JVM_OPTS, JDK21_HOME.
+# SERVER_CPU (0), CLIENT_CPU (1), BENCH_JVM_OPTS, JDK21_HOME, and BENCH_RESULTS: the directory the
+# run writes raw.tsv, environment.md, REPORT.md and the charts into (default benchmarks/results,
+# or benchmarks/target/smoke with --smoke), so a partial or exploratory run can leave the
+# committed results alone, e.g. BENCH_WORKLOADS=idle BENCH_RESULTS=/tmp/idle benchmarks/run.sh.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,7 +31,7 @@ SERVER_CPU=${SERVER_CPU:-0}
 CLIENT_CPU=${CLIENT_CPU:-1}
 JVM_OPTS=${BENCH_JVM_OPTS:--Xmx1g -XX:+UseSerialGC}
 if [[ $MODE == full ]]; then
-  RESULTS=$BENCH/results
+  RESULTS=${BENCH_RESULTS:-$BENCH/results}
   RUNS=3
   WARMUP_SECONDS=3
   RESP_TESTS="ping_inline ping_mbulk set get"
@@ -44,7 +47,7 @@ if [[ $MODE == full ]]; then
   IDLE_WINDOW_SECONDS=3
   LOADGEN_TIMEOUT=120
 else
-  RESULTS=$BENCH/target/smoke
+  RESULTS=${BENCH_RESULTS:-$BENCH/target/smoke}
   RUNS=1
   WARMUP_SECONDS=1
   RESP_TESTS="get"

@@ -4,7 +4,7 @@
 version() { "$@" 2>&1 | head -1; }
 
 cat << MD
-- **Run**: $MODE, $(date -u '+%Y-%m-%d %H:%M UTC'), commit \`$(git rev-parse --short HEAD 2> /dev/null || echo unknown)\`, $((SECONDS - started)) s including builds; command \`benchmarks/run.sh$([[ $MODE == smoke ]] && echo " --smoke")\`
+- **Run**: $MODE, $(date -u '+%Y-%m-%d %H:%M UTC'), commit \`$(git rev-parse --short HEAD 2> /dev/null || echo unknown)\`, $((SECONDS - started)) s including builds; command \`$(for k in BENCH_SYSTEMS BENCH_WORKLOADS; do [[ -n "${!k:-}" ]] && printf '%s="%s" ' "$k" "${!k}"; done)benchmarks/run.sh$([[ $MODE == smoke ]] && echo " --smoke")\`
 - **Machine**: $(nproc) cores ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), $(uname -sr), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
 - **Load average** (1/5/15 min) at start: $load_start; at end: $(cut -d' ' -f1-3 /proc/loadavg). The run itself keeps both cores busy (about 2); more than that means other work shared the cores: treat the figures as indicative.
 - **Pinning**: every server on core $SERVER_CPU, every load generator on core $CLIENT_CPU (\`taskset -c\`); one server runs at a time.

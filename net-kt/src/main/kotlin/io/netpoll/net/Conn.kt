@@ -5,6 +5,7 @@ import io.netpoll.poller.fd.NetFD
 import java.io.EOFException
 import java.net.SocketAddress
 import java.nio.ByteBuffer
+import java.nio.channels.ClosedChannelException
 
 /**
  * A stream connection (Go's net.Conn / TCPConn / UnixConn), from [Net.dial] or [Listener.accept].
@@ -43,6 +44,49 @@ class Conn internal constructor(fd: NetFD) : ConnFacade(fd) {
             n = io.read(dst)
         }
         return n
+    }
+
+    /**
+     * The read that never suspends (java.nio's non-blocking read): bytes read; 0 if nothing can be
+     * read now — no data queued, another read in progress, or no room in [dst]; -1 at end of stream.
+     * Errors as for [read]: [java.nio.channels.ClosedChannelException] after [close],
+     * [io.netpoll.DeadlineExceededException] once the read deadline has passed,
+     * [java.net.SocketException] on a reset.
+     */
+    @Throws(IOException::class)
+    fun tryRead(dst: ByteBuffer): Int {
+        // hot path: no allocation
+        val n = io.readNow(dst)
+        if (n != SuspendingFD.NOT_NOW) {
+            return n
+        }
+        if (!fd.isOpen) {
+            throw ClosedChannelException()
+        }
+        return 0
+    }
+
+    /**
+     * Suspends until a read would not block — data is queued, the stream has ended, or the socket
+     * has an error — and reads nothing, so a connection can wait for its next request without
+     * holding a buffer (Go's `RawConn.Read` / `pollDesc.waitRead`). Borrow a buffer when it returns
+     * (see [BufferPool]) and read with [tryRead] until it returns 0, then wait again.
+     *
+     * It takes its turn with reads (one of them at a time) and fails as a read does: the read
+     * deadline ([io.netpoll.DeadlineExceededException], even when data is waiting),
+     * [java.nio.channels.ClosedChannelException] after [close],
+     * [java.nio.channels.AsynchronousCloseException] when closed meanwhile. A socket error (a reset)
+     * already pending is thrown as its [java.net.SocketException], since the probe takes it from the
+     * kernel; one that arrives during the wait ends the wait and is thrown by the next read.
+     * Cancellation leaves the connection usable.
+     *
+     * Readiness can be stale by the time you read: another reader may have taken the data, and the
+     * poller's report may rarely describe data an earlier read already took. Code that reads after
+     * it must therefore accept finding nothing ([tryRead] returning 0). Returning without suspending
+     * allocates nothing.
+     */
+    suspend fun awaitReadable() {
+        io.awaitReadable()
     }
 
     /**

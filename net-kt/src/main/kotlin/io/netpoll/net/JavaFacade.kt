@@ -42,6 +42,15 @@ abstract class ConnFacade internal constructor(fd: NetFD) : Endpoint(fd) {
         }
     }
 
+    /**
+     * Parks until a read would not block, reading nothing ([Conn.awaitReadable] for threads): a
+     * thread per connection can then wait without holding a buffer.
+     */
+    @Throws(IOException::class)
+    fun awaitReadableBlocking() {
+        fd.awaitReadable()
+    }
+
     @JvmOverloads
     fun readAsync(dst: ByteBuffer, executor: Executor = NetFD.defaultExecutor()): CompletableFuture<Int> =
         fd.readAsync(dst, executor)

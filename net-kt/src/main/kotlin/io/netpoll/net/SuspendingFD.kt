@@ -34,6 +34,10 @@ import java.util.concurrent.atomic.AtomicReference
  *   [Conn.read] and [Conn.write] inline them at the call site and fall back to the suspending
  *   [read] / [write] only when they report [NOT_NOW]. A call that suspends pays for its frame and
  *   kotlinx's continuation. HotPathSpec measures this.
+ * - [awaitReadable] is the read loop with a MSG_PEEK probe in place of the read (Go's
+ *   rawConn.Read(f) with an f that reads nothing): same lock, same prepare, same wait, so it
+ *   queues with reads and fails like a read. It returns Unit, so it needs no inline fast path: when
+ *   it does not suspend, its only suspend call is a tail call and no frame is allocated.
  */
 @PublishedApi
 internal class SuspendingFD(@JvmField val fd: NetFD) {
@@ -216,6 +220,54 @@ internal class SuspendingFD(@JvmField val fd: NetFD) {
                 if (n != NetFD.EAGAIN) {
                     return n
                 }
+            }
+        } finally {
+            unlock(true)
+        }
+    }
+
+    // ---- readiness without reading ---------------------------------------------------------------
+
+    /**
+     * Returns once a read would not block: the probe found data or end of stream (a pending socket
+     * error is thrown), or, after it found none, the poller reported the socket readable. That
+     * report is not probed again: it is an edge seen after the probe, so data arrived (the rare
+     * exception is an edge the previous read already drained, delivered late; the caller's next
+     * read then simply finds nothing). Probing again would cost every wake a syscall.
+     */
+    @PublishedApi
+    internal suspend fun awaitReadable() {
+        // hot path: no allocation unless it suspends
+        val w = lockOrQueue(true)
+        if (w == null) {
+            val r: Int
+            try {
+                r = peekAttempt()
+            } catch (e: Throwable) {
+                unlock(true)
+                throw e
+            }
+            if (r != NetFD.EAGAIN) {
+                unlock(true)
+                return
+            }
+        }
+        return awaitReadableSlow(w)
+    }
+
+    private fun peekAttempt(): Int {
+        fd.check(pd.prepare(PollDesc.MODE_READ))
+        return fd.tryPeek()
+    }
+
+    /** [awaitReadable] after the probe said EAGAIN (lock held, [queued] null) or after queueing. */
+    private suspend fun awaitReadableSlow(queued: LockWaiter?) {
+        if (queued != null) {
+            awaitLock(queued)
+        }
+        try {
+            if (queued == null || peekAttempt() == NetFD.EAGAIN) {
+                awaitReady(PollDesc.MODE_READ)
             }
         } finally {
             unlock(true)

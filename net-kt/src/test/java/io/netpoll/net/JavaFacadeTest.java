@@ -190,6 +190,47 @@ class JavaFacadeTest {
     }
 
     @Test
+    void awaitReadableBlockingWaitsForDataWithoutConsumingItAndFailsLikeARead() throws Exception {
+        try (Listener ln = Net.listen("tcp", "127.0.0.1:0")) {
+            CompletableFuture<Conn> accepted = ln.acceptAsync();
+            Conn c = Net.dialBlocking("tcp", "127.0.0.1:" + port(ln));
+            Conn s = accepted.get(5, TimeUnit.SECONDS);
+            CompletableFuture<Void> waiting = CompletableFuture.runAsync(() -> {
+                try {
+                    c.awaitReadableBlocking();
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            Thread.sleep(100);
+            assertTrue(!waiting.isDone());
+            s.writeBlocking(ByteBuffer.wrap("data".getBytes(StandardCharsets.US_ASCII)));
+            waiting.get(5, TimeUnit.SECONDS);
+            ByteBuffer b = ByteBuffer.allocate(4);
+            assertEquals(4, c.tryRead(b));
+            assertEquals("data", new String(b.array(), StandardCharsets.US_ASCII));
+            assertEquals(0, c.tryRead(b.clear()));
+
+            c.setReadDeadline(Instant.now().plusMillis(100));
+            assertThrows(DeadlineExceededException.class, c::awaitReadableBlocking);
+            c.setReadDeadline(null);
+            CompletableFuture<Throwable> blocked = CompletableFuture.supplyAsync(() -> {
+                try {
+                    c.awaitReadableBlocking();
+                    return null;
+                } catch (Throwable t) {
+                    return t;
+                }
+            });
+            Thread.sleep(100);
+            c.close();
+            assertInstanceOf(AsynchronousCloseException.class, blocked.get(5, TimeUnit.SECONDS));
+            assertThrows(ClosedChannelException.class, c::awaitReadableBlocking);
+            s.close();
+        }
+    }
+
+    @Test
     void udpRoundTripFromJava() throws Exception {
         try (PacketConn a = Net.listenPacket("udp", "127.0.0.1:0");
              PacketConn b = Net.listenPacket("udp", "127.0.0.1:0")) {

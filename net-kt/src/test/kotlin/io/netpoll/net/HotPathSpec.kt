@@ -11,6 +11,7 @@ import java.nio.ByteBuffer
  * Reads that find data and writes that find buffer space complete without suspending and allocate
  * nothing: no coroutine frame, no lock node, no waiter, no address lookup, and no Int box either
  * ([Conn.read] inlines a plain-function fast path, so no suspend-convention `new Integer`).
+ * The same holds for [Conn.awaitReadable] when data is queued, and for [Conn.tryRead].
  * Measured with the thread's allocation counter over many calls on one thread: a single 16-byte
  * object per call (the Int box, the smallest thing that could creep back) breaks the bound.
  */
@@ -41,6 +42,35 @@ class HotPathSpec : FunSpec({
             read shouldBe 64L * calls
             written shouldBe 64L * calls
             println("HotPathSpec: $calls reads + $calls writes of 64 B allocated $allocated bytes in total")
+            allocated shouldBeLessThan 16L * calls
+            listOf(ln, c, s).forEach { it.close() }
+        }
+    }
+
+    test("awaitReadable that finds data queued and tryRead allocate nothing per call") {
+        val mx = ManagementFactory.getThreadMXBean() as com.sun.management.ThreadMXBean
+        val calls = 2_000
+        runBlocking {
+            val (ln, c, s) = tcpPair()
+            val dst = ByteBuffer.allocateDirect(64)
+            s.write(ByteBuffer.allocateDirect(64 * (calls + 100)))
+            repeat(100) {
+                c.awaitReadable()
+                c.tryRead(dst.clear())
+            }
+            val self = Thread.currentThread().id
+            val before = mx.getThreadAllocatedBytes(self)
+            var read = 0L
+            for (i in 0 until calls) {
+                dst.clear()
+                while (dst.hasRemaining()) {
+                    c.awaitReadable()
+                    read += c.tryRead(dst)
+                }
+            }
+            val allocated = mx.getThreadAllocatedBytes(self) - before
+            read shouldBe 64L * calls
+            println("HotPathSpec: $calls awaitReadable + tryRead pairs allocated $allocated bytes in total")
             allocated shouldBeLessThan 16L * calls
             listOf(ln, c, s).forEach { it.close() }
         }

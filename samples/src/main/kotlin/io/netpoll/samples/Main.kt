@@ -114,7 +114,7 @@ private fun http(argv: List<String>) {
 
 private fun echo(argv: List<String>) {
     val usage = serverUsage(
-        "echo", "An echo server: one coroutine and one 16 KiB buffer per connection.",
+        "echo", "An echo server: one coroutine per connection; a 16 KiB buffer from a shared pool only while it has data to read.",
         EchoServer.DEFAULT_ADDRESS,
     )
     val f = parse("echo", usage, SERVER_FLAGS, argv) ?: return

@@ -26,12 +26,17 @@ import java.nio.ByteBuffer;
  *   read scratch:  [iovecs / sockaddr + socklen]  [layer's vector scratch]
  *   write scratch: [iovecs]  [layer's vector scratch]  [sockaddr]
  * </pre>
+ * {@link #peek} copies its one byte into {@link #PEEK_SINK}, shared by every descriptor and thread:
+ * the byte is never read, so concurrent peeks overwriting it are harmless, and a descriptor that
+ * only waits for readability needs no memory of its own.
  */
 final class Attempts {
     private static final int IOV_MAX_PER_CALL = 64;
     private static final long VECTOR_SCRATCH_OFFSET = (long) IOV_MAX_PER_CALL * SocketLayer.IOVEC_SIZE;
     private static final long SCRATCH_SIZE = VECTOR_SCRATCH_OFFSET + SocketLayer.VECTOR_SCRATCH_SIZE;
     private static final int ADDRLEN_OFFSET = SockAddrFormat.STORAGE_SIZE;
+    private static final Memory PEEK_SINK = new Memory(1);
+    private static final long PEEK_SINK_ADDRESS = Pointer.nativeValue(PEEK_SINK);
 
     private final NetFD fd;
     private final SocketLayer layer;
@@ -85,6 +90,35 @@ final class Attempts {
             }
             if (n == 0) {
                 return len == 0 || !stream ? 0 : NetFD.EOF;
+            }
+            int errno = (int) -n;
+            if (errno == Errno.EAGAIN) {
+                return NetFD.EAGAIN;
+            }
+            if (errno != Errno.EINTR) {
+                throw layer.exception("read", errno);
+            }
+        }
+    }
+
+    /**
+     * Whether a read would block, without reading (a socket's readiness probe): 1 if data (or a
+     * datagram, even an empty one) is queued, {@link NetFD#EOF} at the end of a stream,
+     * {@link NetFD#EAGAIN} if a read would block. A pending socket error is thrown: the kernel hands
+     * it out once, even to a peek, so it is reported here rather than lost. Pipes cannot be peeked.
+     */
+    int peek() throws IOException {
+        // hot path: no allocation
+        if (!socket) {
+            throw new UnsupportedOperationException("a readiness probe needs a socket, not a pipe");
+        }
+        for (;;) {
+            long n = layer.peek(sysfd, PEEK_SINK_ADDRESS, 1);
+            if (n > 0) {
+                return 1;
+            }
+            if (n == 0) {
+                return stream ? NetFD.EOF : 1;
             }
             int errno = (int) -n;
             if (errno == Errno.EAGAIN) {

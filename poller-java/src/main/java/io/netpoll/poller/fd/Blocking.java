@@ -36,6 +36,22 @@ final class Blocking {
         }
     }
 
+    /**
+     * Go's rawConn.Read with a probe that reads nothing: {@link NetFD#awaitReadable}. Returns after
+     * the poller reports readiness without probing again; see net-kt's Conn.awaitReadable for why.
+     */
+    static void awaitReadable(NetFD fd) throws IOException {
+        fd.readLock();
+        try {
+            fd.check(fd.pd.prepare(PollDesc.MODE_READ));
+            if (fd.attempts.peek() == NetFD.EAGAIN) {
+                fd.check(fd.pd.await(PollDesc.MODE_READ));
+            }
+        } finally {
+            fd.readUnlock();
+        }
+    }
+
     /** Writes everything (Go's FD.Write loops until done). */
     static int write(NetFD fd, ByteBuffer src) throws IOException {
         // hot path: no allocation

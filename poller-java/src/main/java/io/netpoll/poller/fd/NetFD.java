@@ -213,6 +213,19 @@ public final class NetFD implements Closeable {
         return Blocking.write(this, src);
     }
 
+    /**
+     * Blocks until a read would not block (data queued, end of stream, or a socket error), reading
+     * nothing: a connection can wait for its next request without holding a buffer. An error already
+     * pending is thrown (the probe takes it from the kernel); one that arrives during the wait is
+     * left for the next read. The read lock is held meanwhile, so it queues with reads; read
+     * deadlines, close and interrupts apply as to {@link #read}. Sockets only: a pipe throws
+     * {@link UnsupportedOperationException}. Go's {@code RawConn.Read} loop with a MSG_PEEK probe as
+     * the callback.
+     */
+    public void awaitReadable() throws IOException {
+        Blocking.awaitReadable(this);
+    }
+
     /** Gathering write of every byte remaining in {@code srcs}; returns the bytes written. */
     public long write(ByteBuffer[] srcs) throws IOException {
         return Blocking.write(this, srcs);
@@ -291,6 +304,16 @@ public final class NetFD implements Closeable {
     public int tryRead(long address, int len) throws IOException {
         // hot path: no allocation
         return attempts.read(address, len);
+    }
+
+    /**
+     * One readiness probe of a socket (recv with MSG_PEEK, consuming nothing): 1 if data is queued,
+     * {@link #EOF} at end of stream, {@link #EAGAIN} if a read would block. A pending socket error
+     * (a reset) is thrown as a read would throw it. Sockets only (see {@link #awaitReadable}).
+     */
+    public int tryPeek() throws IOException {
+        // hot path: no allocation
+        return attempts.peek();
     }
 
     /** One write attempt: bytes written (possibly fewer than remaining) or {@link #EAGAIN}. */

@@ -4,6 +4,7 @@ import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import io.netpoll.poller.sys.LibC;
+import io.netpoll.poller.sys.Sys;
 
 /**
  * What the POSIX layers ({@link LinuxSocketLayer}, {@link BsdSocketLayer}) share: every call that
@@ -68,6 +69,12 @@ abstract class PosixSocketLayer implements SocketLayer {
     public long read(int fd, long buf, long len) {
         // hot path: no allocation
         return ok(LibC.read(fd, buf, len));
+    }
+
+    @Override
+    public long peek(int fd, long buf, long len) {
+        // hot path: no allocation
+        return ok(LibC.recv(fd, buf, len, Sys.MSG_PEEK));
     }
 
     @Override

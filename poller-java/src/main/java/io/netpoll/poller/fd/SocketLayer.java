@@ -30,7 +30,7 @@ import java.util.Locale;
  *       {@link #sendto} add whatever flag the OS needs.</li>
  *   <li><b>Addresses</b> are in the OS's sockaddr layout ({@link #sockaddr()}); the family passed
  *       to its {@code encode} is the OS's own, from {@link #nativeFamily}.</li>
- *   <li><b>Hot path.</b> {@link #read}, {@link #send}, {@link #write}, {@link #readv}, {@link #sendv},
+ *   <li><b>Hot path.</b> {@link #read}, {@link #peek}, {@link #send}, {@link #write}, {@link #readv}, {@link #sendv},
  *       {@link #writev}, {@link #recvfrom}, {@link #sendto} and {@link #iovec} allocate nothing.</li>
  * </ul>
  * Windows SOCKET handles are 64-bit types whose values fit in 32 bits (Windows keeps handle values
@@ -115,6 +115,12 @@ interface SocketLayer {
 
     /** read(2) on a socket or pipe. */
     long read(int fd, long buf, long len);
+
+    /**
+     * recv(2) with MSG_PEEK on a socket: what {@link #read} would return (bytes, 0 at end of stream,
+     * -errno, a pending socket error included), leaving the data queued.
+     */
+    long peek(int fd, long buf, long len);
 
     /** A write on a socket, without SIGPIPE. */
     long send(int fd, long buf, long len);

@@ -205,6 +205,12 @@ final class WinsockSocketLayer implements SocketLayer {
     }
 
     @Override
+    public long peek(int fd, long buf, long len) {
+        // hot path: no allocation
+        return ok("recv", ws.recv(fd, buf, clamp(len), WinSys.MSG_PEEK));
+    }
+
+    @Override
     public long send(int fd, long buf, long len) {
         // hot path: no allocation
         return ok("send", ws.send(fd, buf, clamp(len), 0));

@@ -33,6 +33,8 @@ public final class Sys {
     public static final int SHUT_RD = 0;
     public static final int SHUT_WR = 1;
 
+    /** The same value on macOS, FreeBSD and Windows. */
+    public static final int MSG_PEEK = 0x2;
     public static final int MSG_DONTWAIT = 0x40;
     public static final int MSG_NOSIGNAL = 0x4000;
 

@@ -11,9 +11,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * NetFD's read and write paths over the real kernel (a socketpair on epoll) allocate nothing per
- * call once their buffers have been seen: scalar reads and writes, and the gathering write and
- * scattering read over reused direct buffers. Measured with the thread's allocation counter; one
- * 16-byte object per call (the smallest allocation there is) breaks the bound.
+ * call once their buffers have been seen: scalar reads and writes, the gathering write and
+ * scattering read over reused direct buffers, and the readiness probe (awaitReadable with data
+ * queued). Measured with the thread's allocation counter; one 16-byte object per call (the
+ * smallest allocation there is) breaks the bound.
  */
 class NetFDAllocationTest {
     private static final int CALLS = 20_000;
@@ -43,6 +44,24 @@ class NetFDAllocationTest {
             System.out.printf("NetFD: %d x (write+read, writev+readv) of 64 B, %d bytes allocated%n", CALLS, allocated);
             assertEquals(4L * 64 * CALLS, moved);
             assertTrue(allocated < 16L * CALLS, "allocates per call: " + allocated + " bytes for " + CALLS + " rounds");
+        }
+    }
+
+    @Test
+    void a_readiness_probe_allocates_nothing_per_call() throws Exception {
+        NetFD[] sp = NetFD.socketPair(Sys.SOCK_STREAM);
+        try (NetFD a = sp[0]; NetFD b = sp[1]) {
+            a.write(ByteBuffer.allocateDirect(1));
+            for (int i = 0; i < CALLS; i++) {
+                b.awaitReadable();
+            }
+            long before = allocatedBytes();
+            for (int i = 0; i < CALLS; i++) {
+                b.awaitReadable();
+            }
+            long allocated = allocatedBytes() - before;
+            System.out.printf("NetFD: %d x awaitReadable with data queued, %d bytes allocated%n", CALLS, allocated);
+            assertTrue(allocated < 16L * CALLS, "allocates per call: " + allocated + " bytes for " + CALLS + " probes");
         }
     }
 

@@ -35,6 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -367,6 +368,88 @@ class NetFDTest {
                 }
             });
             assertTrue(e.getMessage().contains("reset"), e.getMessage());
+        }
+    }
+
+    @Test
+    void try_peek_reports_would_block_data_and_end_of_stream_and_consumes_nothing() throws Exception {
+        NetFD[] p = tcpPair(LOOPBACK_ANY_PORT);
+        try (NetFD c = p[0]; NetFD s = p[1]) {
+            s.readLock();
+            try {
+                assertEquals(NetFD.EAGAIN, s.tryPeek());
+            } finally {
+                s.readUnlock();
+            }
+            c.write(bytes("peek"));
+            s.awaitReadable();
+            s.awaitReadable();
+            s.readLock();
+            try {
+                assertEquals(1, s.tryPeek());
+            } finally {
+                s.readUnlock();
+            }
+            assertEquals("peek", readString(s, 4));
+            c.shutdownOutput();
+            s.awaitReadable();
+            s.readLock();
+            try {
+                assertEquals(NetFD.EOF, s.tryPeek());
+            } finally {
+                s.readUnlock();
+            }
+        }
+    }
+
+    @Test
+    void await_readable_blocks_until_data_and_fails_like_a_read() throws Exception {
+        NetFD[] p = tcpPair(LOOPBACK_ANY_PORT);
+        try (NetFD c = p[0]; NetFD s = p[1]) {
+            CompletableFuture<Throwable> waiter = failureOf(() -> {
+                s.awaitReadable();
+                return null;
+            });
+            Thread.sleep(100);
+            assertFalse(waiter.isDone());
+            c.write(bytes("x"));
+            assertNull(waiter.get(5, TimeUnit.SECONDS));
+            assertEquals("x", readString(s, 1));
+
+            s.setReadDeadline(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50));
+            assertThrows(DeadlineExceededException.class, s::awaitReadable);
+            s.clearReadDeadline();
+
+            waiter = failureOf(() -> {
+                s.awaitReadable();
+                return null;
+            });
+            Thread.sleep(100);
+            s.close();
+            assertInstanceOf(AsynchronousCloseException.class, waiter.get(5, TimeUnit.SECONDS));
+            assertThrows(ClosedChannelException.class, s::awaitReadable);
+        }
+    }
+
+    @Test
+    void await_readable_throws_a_pending_reset_since_its_peek_takes_the_error() throws Exception {
+        NetFD[] p = tcpPair(LOOPBACK_ANY_PORT);
+        try (NetFD c = p[0]; NetFD s = p[1]) {
+            c.setLinger(0);
+            c.close();
+            Thread.sleep(50);
+            SocketException e = assertThrows(SocketException.class, s::awaitReadable);
+            assertTrue(e.getMessage().contains("reset"), e.getMessage());
+        }
+    }
+
+    @Test
+    void await_readable_on_a_pipe_is_unsupported() throws Exception {
+        NetFD[] p = NetFD.pipe();
+        try (NetFD r = p[0]; NetFD w = p[1]) {
+            assertThrows(UnsupportedOperationException.class, r::awaitReadable);
+            w.write(bytes("p"));
+            assertEquals("p", readString(r, 1));
         }
     }
 

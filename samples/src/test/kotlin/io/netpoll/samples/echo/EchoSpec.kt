@@ -1,9 +1,12 @@
 package io.netpoll.samples.echo
 
 import io.kotest.core.spec.style.StringSpec
+import io.kotest.matchers.longs.shouldBeLessThanOrEqual
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.string.shouldMatch
+import io.netpoll.net.BufferPool
 import io.netpoll.samples.Tools
+import io.netpoll.samples.Tools.readN
 import io.netpoll.samples.server.ServerRuntime
 import kotlin.random.Random
 
@@ -44,6 +47,35 @@ class EchoSpec : StringSpec({
             line shouldMatch Regex("echo-client: conns=4 size=64 round_trips=[1-9]\\d* .*")
         } finally {
             other.shutdown()
+        }
+    }
+
+    "idle connections hold no buffer: 200 connections that each echoed once share a few pooled buffers" {
+        val pool = BufferPool(EchoServer.BUFFER_BYTES, 16)
+        val own = EchoServer.start(ServerRuntime(ServerRuntime.NETPOLL, null), "127.0.0.1:0", pool)
+        val sockets = ArrayList<java.net.Socket>()
+        try {
+            repeat(200) { i ->
+                val s = Tools.socket(own.port)
+                sockets.add(s)
+                val line = "conn $i\n"
+                s.getOutputStream().write(line.toByteArray())
+                s.readN(line.length) shouldBe line
+            }
+            own.connections shouldBe 200
+            // The echo reaches the client before its server coroutine finds the socket empty and
+            // gives the buffer back, so let the last one settle.
+            val settleBy = System.nanoTime() + 2_000_000_000L
+            while (pool.available().toLong() != pool.allocated && System.nanoTime() < settleBy) Thread.sleep(5)
+            println("EchoSpec: 200 idle connections after one round trip each: $pool")
+            pool.allocated shouldBeLessThanOrEqual 4L
+            pool.available().toLong() shouldBe pool.allocated
+            // A connection that was idle is served again from the pool.
+            sockets[17].getOutputStream().write("again\n".toByteArray())
+            sockets[17].readN(6) shouldBe "again\n"
+        } finally {
+            sockets.forEach { it.close() }
+            own.shutdown()
         }
     }
 

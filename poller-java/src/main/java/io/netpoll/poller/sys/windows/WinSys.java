@@ -10,6 +10,7 @@ public final class WinSys {
     /** SOCKET is a UINT_PTR; INVALID_SOCKET is ~0. */
     public static final long INVALID_SOCKET = -1L;
     public static final int SOCKET_ERROR = -1;
+    public static final int MSG_PEEK = 0x2;
     /** MAKEWORD(2, 2). */
     public static final short WINSOCK_VERSION = 0x0202;
 

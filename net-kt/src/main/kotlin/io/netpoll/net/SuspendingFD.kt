@@ -36,7 +36,9 @@ import java.util.concurrent.atomic.AtomicReference
  *   kotlinx's continuation. HotPathSpec measures this.
  * - [awaitReadable] is the read loop with a MSG_PEEK probe in place of the read (Go's
  *   rawConn.Read(f) with an f that reads nothing): same lock, same prepare, same wait, so it
- *   queues with reads and fails like a read. It returns Unit, so it needs no inline fast path: when
+ *   queues with reads and fails like a read. Like a read it skips the probe after a short read
+ *   ([skipAttempt]); after waiting it clears [NetFD.readDrained], since it consumed the readiness
+ *   without reading and the next read must try. It returns Unit, so it needs no inline fast path: when
  *   it does not suspend, its only suspend call is a tail call and no frame is allocated.
  */
 @PublishedApi
@@ -242,7 +244,7 @@ internal class SuspendingFD(@JvmField val fd: NetFD) {
         if (w == null) {
             val r: Int
             try {
-                r = peekAttempt()
+                r = if (skipAttempt()) NetFD.EAGAIN else peekAttempt()
             } catch (e: Throwable) {
                 unlock(true)
                 throw e
@@ -268,6 +270,7 @@ internal class SuspendingFD(@JvmField val fd: NetFD) {
         try {
             if (queued == null || peekAttempt() == NetFD.EAGAIN) {
                 awaitReady(PollDesc.MODE_READ)
+                fd.clearReadDrained()
             }
         } finally {
             unlock(true)

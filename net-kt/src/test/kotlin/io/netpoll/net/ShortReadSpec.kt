@@ -8,9 +8,10 @@ import kotlinx.coroutines.yield
 import java.nio.ByteBuffer
 
 /**
- * After a short read the next coroutine read waits for readiness before it reads (no syscall
- * spent on EAGAIN). It must still never miss data: data that arrived before the read, data that
- * arrives while it waits, end of stream, and reads done meanwhile through the Java facade.
+ * After a short read the next coroutine read (or readiness probe) waits for readiness before it
+ * reads (no syscall spent on EAGAIN). It must still never miss data: data that arrived before the
+ * read, data that arrives while it waits, end of stream, and reads done meanwhile through the Java
+ * facade.
  */
 class ShortReadSpec : FunSpec({
     test("a short read marks the stream drained; a full read, and a datagram socket, do not") {
@@ -79,6 +80,30 @@ class ShortReadSpec : FunSpec({
             c.readBlocking(ByteBuffer.allocateDirect(4)) shouldBe 4
             c.read(buf.clear()) shouldBe 6
             buf.text() shouldBe "456789"
+            listOf(ln, c, s).forEach { it.close() }
+        }
+    }
+
+    test("awaitReadable and tryRead after a short read: data before the wait, during it, then end of stream") {
+        net {
+            val (ln, c, s) = tcpPair()
+            val buf = ByteBuffer.allocateDirect(64)
+            s.write(bytes("one"))
+            c.awaitReadable()
+            c.tryRead(buf) shouldBe 3
+            c.tryRead(buf.clear()) shouldBe 0 // drained: answered without a syscall
+            s.write(bytes("two"))
+            delay(50)
+            c.awaitReadable()
+            c.tryRead(buf.clear()) shouldBe 3
+            val waiting = async { c.awaitReadable() }
+            delay(50)
+            s.write(bytes("three"))
+            waiting.await()
+            c.tryRead(buf.clear()) shouldBe 5
+            s.closeWrite()
+            c.awaitReadable()
+            c.tryRead(buf.clear()) shouldBe -1
             listOf(ln, c, s).forEach { it.close() }
         }
     }

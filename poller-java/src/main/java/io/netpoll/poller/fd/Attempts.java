@@ -112,6 +112,7 @@ final class Attempts {
         if (!socket) {
             throw new UnsupportedOperationException("a readiness probe needs a socket, not a pipe");
         }
+        readDrained = false;
         for (;;) {
             long n = layer.peek(sysfd, PEEK_SINK_ADDRESS, 1);
             if (n > 0) {

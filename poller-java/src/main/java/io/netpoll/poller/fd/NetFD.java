@@ -300,6 +300,15 @@ public final class NetFD implements Closeable {
         return attempts.readDrained;
     }
 
+    /**
+     * Forgets {@link #readDrained()}: for a caller that consumed read readiness from the poller
+     * without reading (a readiness wait), so that the next read tries the syscall. A probe
+     * ({@link #tryPeek()}) forgets it by itself.
+     */
+    public void clearReadDrained() {
+        attempts.readDrained = false;
+    }
+
     /** One read attempt into native memory at {@code address}. */
     public int tryRead(long address, int len) throws IOException {
         // hot path: no allocation

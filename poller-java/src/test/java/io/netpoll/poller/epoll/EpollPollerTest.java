@@ -44,6 +44,7 @@ class EpollPollerTest {
             assertEquals(1, ev.size());
             assertEquals(pd.token(), ev.get(0)[0]);
             assertTrue((ev.get(0)[1] & EpollPoller.READ) != 0);
+            assertEquals(0, ev.get(0)[1] & EpollPoller.HANGUP, "data alone is no hang-up");
             assertEquals(0, collect(p, 0).size(), "edge-triggered: no repeat without a new edge");
             TestSockets.writeByte(sp[1], 2);
             assertEquals(1, collect(p, TimeUnit.SECONDS.toNanos(1)).size(), "a new edge is reported");
@@ -51,6 +52,7 @@ class EpollPollerTest {
             List<long[]> hup = collect(p, TimeUnit.SECONDS.toNanos(1));
             assertEquals(1, hup.size());
             assertTrue((hup.get(0)[1] & EpollPoller.READ) != 0, "peer close reads as readable (RDHUP)");
+            assertTrue((hup.get(0)[1] & EpollPoller.HANGUP) != 0, "and is marked as a hang-up: no later read edge");
             p.close(sp[0]);
             LibC.close(sp[0]);
         }

@@ -31,7 +31,10 @@ import java.util.concurrent.locks.LockSupport
  *   woken by [startm], which hands it a P ([Worker.nextp]) before unparking it.
  * - The poller. Exactly one idle worker blocks in [Netpoll.poll] until the earliest timer of any
  *   P ([lastpoll] is 0 meanwhile, [pollUntil] says until when); the others park. Ready waiters
- *   are dispatched by the poller thread into the global queue (Go's injectglist). A new timer
+ *   are dispatched by the poller thread into the global queue without waking anybody; when the
+ *   poll returns, the polling worker takes an idle P and runs them itself, waking one more worker
+ *   only if there are several (Go's findRunnable after netpoll, and injectglist). So a lone ready
+ *   connection costs no thread handoff. A new timer
  *   earlier than [pollUntil] breaks the poll ([wakeNetPoller]). While this scheduler exists it is
  *   attached as the Netpoll driver, so the fallback driver thread never runs for it.
  * - Blocking sections hand their P to another worker at once ([handoffp], Go's
@@ -111,8 +114,10 @@ internal class Scheduler(val parallelism: Int, val name: String, val netpoll: Ne
         val pp = if (w != null && w.scheduler === this) w.p else null
         if (pp == null) {
             global.put(task)
-            wakep()
-            napper.get()?.let(LockSupport::unpark)
+            if (w == null || w.scheduler !== this || !w.pollingNetwork) {
+                wakep()
+                napper.get()?.let(LockSupport::unpark)
+            }
         } else if (pp.runq.put(task, !yield)) {
             wakep()
         }

@@ -32,6 +32,9 @@ internal class Worker(val scheduler: Scheduler, id: Int, firstP: Processor, firs
     /** The P given up by the current blocking section (Go's m.oldp). */
     var oldp: Processor? = null
 
+    /** True while this worker polls the network without a P; only this thread reads or writes it. */
+    var pollingNetwork = false
+
     private var inheritTime = false
     private var inheritedRuns = 0
 
@@ -138,7 +141,14 @@ internal class Worker(val scheduler: Scheduler, id: Int, firstP: Processor, firs
                 val again = synchronized(s.lock) { s.pidlegetLocked() }
                 if (again != null) {
                     p = again
+                    if (s.global.size > 1) {
+                        s.wakep()
+                    }
                     continue
+                }
+                if (s.global.size > 0) {
+                    s.wakep()
+                    s.napper.get()?.let(LockSupport::unpark)
                 }
             } else {
                 val earliest = s.earliestTimer()
@@ -303,17 +313,27 @@ internal class Worker(val scheduler: Scheduler, id: Int, firstP: Processor, firs
         s.pollerWorker = this
         try {
             when {
-                timeout == 0L -> countEvents(s.netpoll.poll(0))
+                timeout == 0L -> pollWithoutWaking(0)
                 s.netpoll.isPollerBlocked() ->
                     LockSupport.parkNanos(this, if (timeout < 0) POLL_RETRY_NANOS else minOf(timeout, POLL_RETRY_NANOS))
                 else -> {
                     s.pollWaits.incrementAndGet()
-                    countEvents(s.netpoll.poll(timeout))
+                    pollWithoutWaking(timeout)
                 }
             }
         } finally {
             s.pollerWorker = null
             s.pollUntil = 0L
+        }
+    }
+
+    /** Polls; what becomes ready goes to the global queue for this worker to run (see [Scheduler]). */
+    private fun pollWithoutWaking(timeoutNanos: Long) {
+        pollingNetwork = true
+        try {
+            countEvents(scheduler.netpoll.poll(timeoutNanos))
+        } finally {
+            pollingNetwork = false
         }
     }
 

@@ -33,10 +33,10 @@ JVM_OPTS=${BENCH_JVM_OPTS:--Xmx1g -XX:+UseSerialGC}
 if [[ $MODE == full ]]; then
   RESULTS=${BENCH_RESULTS:-$BENCH/results}
   RUNS=3
-  WARMUP_SECONDS=3
+  WARMUP_SECONDS=8  # a JVM server reaches steady state after about 6 s of load
   RESP_TESTS="ping_inline ping_mbulk set get"
   RESP_SECONDS=1
-  RESP_WARMUP_REQUESTS=20000
+  RESP_WARMUP_REQUESTS=150000
   HTTP_CONNS="50 256"
   HTTP_SECONDS=3
   ECHO_CONNS="1 100 1000"

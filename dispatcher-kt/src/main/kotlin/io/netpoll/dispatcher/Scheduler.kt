@@ -34,9 +34,9 @@ import java.util.concurrent.locks.LockSupport
  *   are dispatched by the poller thread into the global queue without waking anybody; when the
  *   poll returns, the polling worker takes an idle P and runs them itself, waking one more worker
  *   only if there are several (Go's findRunnable after netpoll, and injectglist). So a lone ready
- *   connection costs no thread handoff. A new timer
- *   earlier than [pollUntil] breaks the poll ([wakeNetPoller]). While this scheduler exists it is
- *   attached as the Netpoll driver, so the fallback driver thread never runs for it.
+ *   connection costs no thread handoff. A new timer earlier than [pollUntil] breaks the poll
+ *   ([wakeNetPoller]). While this scheduler exists it is attached as the Netpoll driver, so the
+ *   fallback driver thread never runs for it.
  * - Blocking sections hand their P to another worker at once ([handoffp], Go's
  *   entersyscallblock) and take any idle P back after ([exitBlocking], Go's exitsyscall).
  */

@@ -216,9 +216,10 @@ internal class Worker(val scheduler: Scheduler, id: Int, firstP: Processor, firs
 
     /**
      * A spinner that found nothing naps a few times (timed parks, 10 µs doubling) while another P
-     * is running, polling the network and looking again after each nap, before it gives up its P. It still counts as
-     * spinning, so a worker dispatching to its own queue meanwhile pays nothing to wake it (see
-     * [Scheduler.wakep]); work from outside the pool unparks it at once ([Scheduler.napper]).
+     * is running, polling the network and looking again after each nap, before it gives up its P.
+     * It still counts as spinning, so a worker dispatching to its own queue meanwhile pays nothing
+     * to wake it (see [Scheduler.wakep]); work from outside the pool unparks it at once
+     * ([Scheduler.napper]).
      * A producer such as a fan-out loop queues in bursts that a thief drains in moments: parking
      * after each burst would cost the producer a wake-up (lock and futex, several µs on its own
      * critical path) per burst. Go gets a similar effect from the short sleep in runqgrab before it

@@ -70,9 +70,12 @@ final class Targets {
             };
             verdict = ok ? Verdict.met : Verdict.missed;
         }
-        String factorText = factor == 1 ? "" : factor + "× ";
-        checks.add(new Check(target, Format.figure(value) + unit,
-                factorText + reference.label + " " + Format.figure(ref) + unit, verdict));
+        String referenceText = reference.label + " " + Format.figure(ref) + unit;
+        if (factor != 1 && !Double.isNaN(ref)) {
+            referenceText = factor + "× " + reference.label + "'s " + Format.figure(ref) + " = "
+                    + Format.figure(factor * ref) + unit;
+        }
+        checks.add(new Check(target, Format.figure(value) + unit, referenceText, verdict));
     }
 
     private void idleCpu(String scenario) {

@@ -18,33 +18,6 @@ import java.time.Instant
 
 /** The same API on the Go-style scheduler, including with a single P. */
 class NetpollDispatcherSpec : FunSpec({
-    test("with one P, the worker that polls runs the ready coroutine itself: no handoff per round trip") {
-        NetpollDispatcher(parallelism = 1, name = "handoff").use { d ->
-            val peer = java.nio.channels.ServerSocketChannel.open().bind(java.net.InetSocketAddress("127.0.0.1", 0))
-            val echo = Thread {
-                peer.accept().use { ch ->
-                    val b = ByteBuffer.allocate(64)
-                    while (ch.read(b.clear()) > 0) ch.write(b.flip())
-                }
-            }.apply { start() }
-            net(d) {
-                val c = Net.dial("tcp", "127.0.0.1:${(peer.localAddress as java.net.InetSocketAddress).port}")
-                val out = ByteBuffer.allocateDirect(64)
-                val back = ByteBuffer.allocateDirect(64)
-                repeat(200) { c.write(out.clear()); c.readFully(back.clear()) }
-                val parksBefore = d.stats().parks
-                val rounds = 2_000
-                repeat(rounds) { c.write(out.clear()); c.readFully(back.clear()) }
-                val parks = d.stats().parks - parksBefore
-                println("one P, $rounds round trips through the poller: $parks worker parks")
-                (parks < rounds / 10) shouldBe true
-                c.close()
-            }
-            echo.join()
-            peer.close()
-        }
-    }
-
     test("dial by name, echo, deadline, cancellation and close on Dispatchers.Netpoll") {
         net(Dispatchers.Netpoll) {
             val ln = Net.listen("tcp", "localhost:0")

@@ -21,13 +21,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * epoll's EPOLLET. Each knote's {@code udata} is the descriptor's token (id, fdseq), so an event that
  * outlives its registration is dropped by {@code Netpoll} on the fdseq check.
  *
- * <h2>Event mapping (as Go, and equal in effect to the epoll backend)</h2>
+ * <h2>Event mapping (as Go's netpoll, and equal in effect to the epoll backend)</h2>
  * <ul>
- *   <li>an EVFILT_READ event → {@link Poller#READ}; EVFILT_WRITE → {@link Poller#WRITE}. EV_EOF on
- *       the read filter is the peer's FIN (a read returns 0), so it stays a read event, marked
- *       {@link Poller#HANGUP}.</li>
- *   <li>EV_EOF with a non-zero {@code fflags} carries a pending socket error: both directions, like
- *       EPOLLERR, so whichever side waits retries and meets the error.</li>
+ *   <li>an EVFILT_READ event → {@link Poller#READ}; EVFILT_WRITE → {@link Poller#WRITE}.</li>
+ *   <li>EV_EOF on the read filter is the peer's FIN (a read returns 0): a read event marked
+ *       {@link Poller#HANGUP}, and a write event too, because some systems tell the write end of
+ *       a pipe that its reader is gone only this way, never on the write filter. The woken writer
+ *       retries and meets EPIPE, success or EAGAIN (wait again), so the wake is never wrong.</li>
+ *   <li>EV_EOF with a non-zero {@code fflags}, on either filter, carries a pending socket error:
+ *       both directions and a hang-up, like EPOLLERR, so whichever side waits retries and meets
+ *       the error.</li>
  *   <li>{@code flags == EV_ERROR} exactly (a knote that failed) → {@link Poller#ERROR} alone.</li>
  * </ul>
  * Readiness may be spurious (one kernel edge can surface on both filters); callers retry their
@@ -43,7 +46,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * A BSD kernel drops an fd's knotes when the fd is closed, so {@link #close(int)} need do nothing
  * there. libkqueue does not: the registrations outlive the fd and a later fd with the same number
  * never gets events. With {@code deleteOnClose} (always set when a library override is in use),
- * {@link #close(int)} EV_DELETEs both filters first, ignoring ENOENT and EBADF.
+ * {@link #close(int)} EV_DELETEs both filters first, one kevent call each: a failing change ends
+ * its call, and the other filter must still go. ENOENT and EBADF mean there was nothing left to
+ * delete and are ignored. Any other errno is unexpected and becomes an {@link IllegalStateException}
+ * like the backend's other kevent failures, but it is handed to the calling thread's
+ * uncaught-exception handler instead of thrown: close must run to the end, or its caller would
+ * leak the fd and the {@code PollDesc}.
  *
  * <h2>Timeouts and threads</h2>
  * Timeouts are a {@code struct timespec} (nanosecond resolution, capped at {@link #MAX_WAIT_SECONDS}
@@ -140,15 +148,22 @@ public final class KqueuePoller implements Poller {
         if (!deleteOnClose) {
             return;
         }
-        // One change per call: a failing change ends a kevent call, and the other filter must
-        // still go. ENOENT/EBADF mean there was nothing to delete; nothing else is actionable on
-        // a descriptor that is being closed, so every error is dropped.
         try (Memory del = new Memory(layout.size())) {
-            layout.put(del, 0, fd, p.evfiltRead, p.evDelete, 0, 0, 0);
-            change(del, 1);
-            layout.put(del, 0, fd, p.evfiltWrite, p.evDelete, 0, 0, 0);
-            change(del, 1);
+            delete(del, fd, p.evfiltRead);
+            delete(del, fd, p.evfiltWrite);
         }
+    }
+
+    /** EV_DELETEs one filter in its own kevent call; see the class comment for the errors. */
+    private void delete(Memory del, int fd, int filter) {
+        layout.put(del, 0, fd, filter, p.evDelete, 0, 0, 0);
+        int errno = change(del, 1);
+        if (errno == 0 || errno == p.enoent || errno == p.ebadf) {
+            return;
+        }
+        Thread self = Thread.currentThread();
+        self.getUncaughtExceptionHandler().uncaughtException(self,
+                new IllegalStateException("kevent(EV_DELETE) of fd " + fd + " filter " + filter + " failed: errno " + errno));
     }
 
     /** Submits {@code n} changes without collecting events; returns 0 or the errno. */
@@ -204,11 +219,8 @@ public final class KqueuePoller implements Poller {
                 continue;
             }
             int flags = layout.flags(events, i);
-            if ((flags & p.evEof) != 0 && layout.fflags(events, i) != 0) {
-                bits = READ | WRITE;
-            }
-            if ((flags & p.evEof) != 0 && (bits & READ) != 0) {
-                bits |= HANGUP;
+            if ((flags & p.evEof) != 0 && (bits == READ || layout.fflags(events, i) != 0)) {
+                bits = READ | WRITE | HANGUP;
             }
             if (flags == p.evError) {
                 bits = ERROR;

@@ -82,7 +82,8 @@ class KeventLayoutTest {
         assertSame(KeventLayout.EXTENDED, KqueuePlatform.FREEBSD.layout);
         assertSame(KeventLayout.COMPACT, KqueuePlatform.FREEBSD_LEGACY.layout);
         assertSame(KeventLayout.COMPACT, KqueuePlatform.LIBKQUEUE.layout);
-        for (KqueuePlatform p : new KqueuePlatform[] {KqueuePlatform.DARWIN, KqueuePlatform.FREEBSD, KqueuePlatform.LIBKQUEUE}) {
+        for (KqueuePlatform p : new KqueuePlatform[] {KqueuePlatform.DARWIN, KqueuePlatform.FREEBSD, KqueuePlatform.FREEBSD_LEGACY,
+                KqueuePlatform.LIBKQUEUE}) {
             assertEquals(-1, p.evfiltRead);
             assertEquals(-2, p.evfiltWrite);
             assertEquals(0x1, p.evAdd);

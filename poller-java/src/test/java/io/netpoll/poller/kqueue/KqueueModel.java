@@ -25,7 +25,8 @@ import java.util.Map;
  *       naming an fd that is not open fails with EBADF. A failing change ends the call with -1
  *       (the backend never passes room for error receipts).</li>
  *   <li>Activation: new data on a read filter, a transition to writable on a write filter, EOF and
- *       socket errors on both. With EV_CLEAR a returned knote is inactive until the next
+ *       socket errors on both ({@link #readerClosed}: EOF on the read filter alone, as the write
+ *       end of a pipe sees it on some systems). With EV_CLEAR a returned knote is inactive until the next
  *       activation; without it, it stays active while its condition holds. A knote whose condition
  *       no longer holds when collected (the data was read meanwhile) is not returned.</li>
  *   <li>EVFILT_USER: EV_ADD, NOTE_TRIGGER (which overwrites udata with the trigger's, or with
@@ -33,7 +34,8 @@ import java.util.Map;
  *   <li>Descriptors: {@link #openFd} hands out the lowest free number, so numbers get reused. On
  *       close a BSD kernel drops the fd's knotes; with {@link #libkqueueCloseQuirk} they survive,
  *       stay bound to the old file, and the reused number never activates them.</li>
- *   <li>{@link #interruptNextCall} makes the next kevent call fail with EINTR.</li>
+ *   <li>{@link #interruptNextCall} makes the next kevent call fail with EINTR; {@link #failChanges}
+ *       makes the changes on one filter fail with a chosen errno.</li>
  *   <li>{@link #overRealDescriptors}: knotes may name real Linux fds. Activations then come from
  *       an edge-triggered Linux epoll watching them, the current level from poll(2) and FIONREAD;
  *       a blocking wait re-samples every millisecond.</li>
@@ -52,6 +54,8 @@ public final class KqueueModel implements KqueueSyscalls {
     private final ThreadLocal<int[]> errno = ThreadLocal.withInitial(() -> new int[1]);
     private int nextKq = 1000;
     private boolean interruptNext;
+    private int failingFilter;
+    private int failingErrno;
     private boolean realDescriptors;
     private static final int REAL_EVENTS = 64;
     private int realEpfd = -1;
@@ -168,6 +172,26 @@ public final class KqueueModel implements KqueueSyscalls {
             f.soError = soError;
             activate(f, p.evfiltRead);
             activate(f, p.evfiltWrite);
+        }
+    }
+
+    /**
+     * The reading end of this pipe closed: as on some systems, only the read filter of the write
+     * end reports it (EV_EOF); the write filter stays quiet.
+     */
+    void readerClosed(int fd) {
+        synchronized (lock) {
+            File f = file(fd);
+            f.eof = true;
+            activate(f, p.evfiltRead);
+        }
+    }
+
+    /** Every change on {@code filter} fails with {@code err} until called again with 0. */
+    void failChanges(int filter, int err) {
+        synchronized (lock) {
+            failingFilter = filter;
+            failingErrno = err;
         }
     }
 
@@ -357,6 +381,9 @@ public final class KqueueModel implements KqueueSyscalls {
         int fflags = layout.fflags(changes, i);
         long udata = layout.udata(changes, i);
         changeLog.add(ident + "/" + filter + "/0x" + Integer.toHexString(flags) + "/0x" + Integer.toHexString(fflags));
+        if (failingErrno != 0 && filter == failingFilter) {
+            return failingErrno;
+        }
         Knote k = find(q, ident, filter);
         if ((flags & p.evDelete) != 0) {
             if (k == null) {

@@ -1,5 +1,7 @@
 package io.netpoll.poller.kqueue;
 
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
 import io.netpoll.poller.PollDesc;
 import io.netpoll.poller.Poller;
 import io.netpoll.poller.TestDescriptors;
@@ -15,6 +17,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -30,6 +33,8 @@ class KqueuePollerTest {
                 return KqueuePlatform.DARWIN;
             case "freebsd":
                 return KqueuePlatform.FREEBSD;
+            case "freebsd<12":
+                return KqueuePlatform.FREEBSD_LEGACY;
             default:
                 return KqueuePlatform.LIBKQUEUE;
         }
@@ -50,7 +55,7 @@ class KqueuePollerTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"darwin", "freebsd", "libkqueue"})
+    @ValueSource(strings = {"darwin", "freebsd", "freebsd<12", "libkqueue"})
     void open_adds_read_and_write_with_ev_clear_and_the_token_in_udata(String name) throws IOException {
         KqueuePlatform p = platform(name);
         KqueueModel m = new KqueueModel(p);
@@ -67,7 +72,7 @@ class KqueuePollerTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"darwin", "freebsd", "libkqueue"})
+    @ValueSource(strings = {"darwin", "freebsd", "freebsd<12", "libkqueue"})
     void each_arrival_is_one_read_edge_and_nothing_repeats_without_one(String name) throws IOException {
         KqueuePlatform p = platform(name);
         KqueueModel m = new KqueueModel(p);
@@ -120,13 +125,31 @@ class KqueuePollerTest {
             m.sendBufferFull(a, true);
             m.peerClosed(a, 0);
             List<long[]> ev = collect(poller, 0);
-            assertEquals(pa.token() + ":" + (Poller.READ | Poller.HANGUP) + " " + pa.token() + ":" + Poller.WRITE,
-                    tokens(ev), "EV_EOF fires both filters, each as its own direction; the read one is a hang-up");
+            int readEof = Poller.READ | Poller.WRITE | Poller.HANGUP;
+            assertEquals(pa.token() + ":" + readEof + " " + pa.token() + ":" + Poller.WRITE,
+                    tokens(ev), "EV_EOF fires both filters; the read one is a hang-up and wakes the writer too");
             m.sendBufferFull(b, true);
             m.peerClosed(b, 54); // ECONNRESET on BSD, carried in fflags
             ev = collect(poller, 0);
             int both = Poller.READ | Poller.WRITE | Poller.HANGUP;
             assertEquals(pb.token() + ":" + both + " " + pb.token() + ":" + both, tokens(ev));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"darwin", "freebsd", "freebsd<12", "libkqueue"})
+    void eof_on_the_read_filter_alone_wakes_the_writer_too(String name) throws IOException {
+        KqueuePlatform p = platform(name);
+        KqueueModel m = new KqueueModel(p);
+        try (KqueuePoller poller = new KqueuePoller(m, p, false)) {
+            int fd = m.openFd();
+            PollDesc pd = TestDescriptors.withId(6, fd);
+            poller.open(fd, pd);
+            collect(poller, 0);
+            m.sendBufferFull(fd, true);
+            m.readerClosed(fd);
+            assertEquals(pd.token() + ":" + (Poller.READ | Poller.WRITE | Poller.HANGUP), only(collect(poller, 0)),
+                    "the pipe's write filter never fires, so the read filter's EOF must wake a waiting writer");
         }
     }
 
@@ -152,7 +175,7 @@ class KqueuePollerTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"darwin", "freebsd", "libkqueue"})
+    @ValueSource(strings = {"darwin", "freebsd", "freebsd<12", "libkqueue"})
     void the_wakeup_is_recognised_by_filter_and_ident_even_when_the_trigger_rewrote_udata(String name) throws Exception {
         KqueuePlatform p = platform(name);
         KqueueModel m = new KqueueModel(p);
@@ -295,18 +318,58 @@ class KqueuePollerTest {
 
     @Test
     void close_deletes_the_write_filter_even_when_the_read_filter_is_already_gone() throws IOException {
-        KqueueModel m = new KqueueModel(KqueuePlatform.LIBKQUEUE);
-        try (KqueuePoller poller = new KqueuePoller(m, KqueuePlatform.LIBKQUEUE, true)) {
+        KqueuePlatform p = KqueuePlatform.LIBKQUEUE;
+        KqueueModel m = new KqueueModel(p);
+        m.libkqueueCloseQuirk = true;
+        try (KqueuePoller poller = new KqueuePoller(m, p, true)) {
             int fd = m.openFd();
             poller.open(fd, TestDescriptors.withId(1, fd));
-            m.failKnote(m.onlyQueue(), fd, -1, 9);
-            m.closeFd(fd); // BSD-style: knotes dropped, so both deletes meet ENOENT
+            int kq = m.onlyQueue();
+            try (Memory del = new Memory(p.layout.size())) {
+                p.layout.put(del, 0, fd, p.evfiltRead, p.evDelete, 0, 0, 0);
+                assertEquals(0, m.kevent(kq, Pointer.nativeValue(del), 1, 0, 0, 0), "the read knote is deleted behind the backend");
+            }
+            int calls = m.keventCalls;
+            int logged = m.changeLog.size();
             poller.close(fd);
-            assertEquals(1, m.knotes(m.onlyQueue()).size(), "only the wakeup knote is left");
-            int other = m.openFd();
-            poller.open(other, TestDescriptors.withId(2, other));
-            poller.close(other);
-            assertEquals(1, m.knotes(m.onlyQueue()).size(), "both filters deleted");
+            assertEquals(List.of("0/" + p.evfiltUser + "/0x21/0"), m.knotes(kq), "the write knote is gone too");
+            assertEquals(List.of(fd + "/-1/0x2/0x0", fd + "/-2/0x2/0x0"), m.changeLog.subList(logged, m.changeLog.size()));
+            assertEquals(calls + 2, m.keventCalls, "one kevent call per filter: the read delete's ENOENT ends only its own call");
+        }
+    }
+
+    @Test
+    void close_ignores_enoent_and_ebadf_and_reports_any_other_delete_error_without_throwing() throws IOException {
+        KqueuePlatform p = KqueuePlatform.LIBKQUEUE;
+        KqueueModel m = new KqueueModel(p);
+        m.libkqueueCloseQuirk = true;
+        List<Throwable> reported = new ArrayList<>();
+        Thread.UncaughtExceptionHandler saved = Thread.currentThread().getUncaughtExceptionHandler();
+        Thread.currentThread().setUncaughtExceptionHandler((t, e) -> reported.add(e));
+        try (KqueuePoller poller = new KqueuePoller(m, p, true)) {
+            int kq = m.onlyQueue();
+            for (int errno : new int[] {KqueueModel.ENOENT, KqueueModel.EBADF}) {
+                int fd = m.openFd();
+                poller.open(fd, TestDescriptors.withId(1, fd));
+                m.failChanges(p.evfiltRead, errno);
+                poller.close(fd);
+                m.failChanges(p.evfiltRead, 0);
+                assertEquals(List.of(), reported, "errno " + errno + ": nothing left to delete");
+                m.closeFd(fd);
+            }
+            int fd = m.openFd();
+            poller.open(fd, TestDescriptors.withId(2, fd));
+            int enomem = 12;
+            m.failChanges(p.evfiltRead, enomem);
+            poller.close(fd);
+            m.failChanges(p.evfiltRead, 0);
+            assertEquals(1, reported.size(), "reported once, to the uncaught-exception handler: " + reported);
+            assertInstanceOf(IllegalStateException.class, reported.get(0));
+            assertTrue(reported.get(0).getMessage().contains("kevent(EV_DELETE) of fd " + fd + " filter -1 failed: errno 12"),
+                    reported.get(0).getMessage());
+            assertTrue(m.knotes(kq).stream().noneMatch(k -> k.startsWith(fd + "/-2/")), "the write filter still went: " + m.knotes(kq));
+        } finally {
+            Thread.currentThread().setUncaughtExceptionHandler(saved);
         }
     }
 }

@@ -7,6 +7,8 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import java.io.File;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +22,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * mingw-w64 cross compiler against the real Windows headers: the test writes a C file of
  * {@code _Static_assert}s from the Java constants and compiles it for x86_64-w64-mingw32 (compile
  * only; nothing runs). AFD_POLL_INFO is not in any header (AFD is undocumented), so it is declared
- * here as wepoll and mio declare it, and only the compiler's x64 alignment is checked for it.
+ * here as wepoll and mio declare it, and only the compiler's x64 alignment is checked for it. Every
+ * WSA error code in {@link WsaError} is checked under its own name, found by reflection, so a code
+ * added there is checked without touching this test.
  * Skipped, with the reason printed, when the cross compiler is not installed.
  */
 class MingwHeaderLayoutTest {
@@ -126,17 +130,14 @@ class MingwHeaderLayoutTest {
         eq(c, "SYNCHRONIZE", 0x00100000);
         eq(c, "FILE_SHARE_READ | FILE_SHARE_WRITE", 3);
         eq(c, "FILE_OPEN", 1);
-        int[][] wsa = {
-            {WsaError.WSAEINTR, 10004}, {WsaError.WSAEWOULDBLOCK, 10035}, {WsaError.WSAEINPROGRESS, 10036},
-            {WsaError.WSAECONNREFUSED, 10061}, {WsaError.WSAECONNRESET, 10054}, {WsaError.WSAETIMEDOUT, 10060},
-            {WsaError.WSAEADDRINUSE, 10048}, {WsaError.WSAEHOSTUNREACH, 10065}, {WsaError.WSAENOTSOCK, 10038},
-            {WsaError.WSAESHUTDOWN, 10058}, {WsaError.WSANOTINITIALISED, 10093},
-        };
-        String[] names = {"WSAEINTR", "WSAEWOULDBLOCK", "WSAEINPROGRESS", "WSAECONNREFUSED", "WSAECONNRESET", "WSAETIMEDOUT",
-            "WSAEADDRINUSE", "WSAEHOSTUNREACH", "WSAENOTSOCK", "WSAESHUTDOWN", "WSANOTINITIALISED"};
-        for (int i = 0; i < wsa.length; i++) {
-            eq(c, names[i], wsa[i][0]);
+        int wsaCodes = 0;
+        for (Field code : WsaError.class.getFields()) {
+            if (code.getType() == int.class && Modifier.isStatic(code.getModifiers())) {
+                eq(c, code.getName(), code.getInt(null));
+                wsaCodes++;
+            }
         }
+        assertTrue(wsaCodes >= 29, "every WSA code WsaError knows is checked, found " + wsaCodes);
         Path dir = Files.createTempDirectory("mingw-layout");
         Path src = dir.resolve("layout.c");
         Files.writeString(src, c.toString(), StandardCharsets.UTF_8);

@@ -47,7 +47,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>A request that must change (a direction re-armed while one is pending without it) is
  *       cancelled; its completion, STATUS_CANCELLED or a real one that won the race, is handled
  *       like any other and the request is re-issued with the current {@code wanted}. Exactly one
- *       request per socket is in flight at a time.</li>
+ *       request per socket is in flight at a time. NtCancelIoFileEx answers STATUS_NOT_FOUND when
+ *       the completion won: its packet is already queued, so there is nothing more to do. Any other
+ *       failure would leave the re-armed direction unpolled until the request completes by itself,
+ *       so {@link #rearm} throws instead of letting its caller park on it.</li>
  *   <li>LOCAL_CLOSE: the socket was closed under the request; the state is dropped, nothing is
  *       reported. {@link #close(int)} marks the state closed and cancels; a slot is recycled only
  *       once no request is in flight, so a late completion can never reach a new socket (a reused
@@ -203,7 +206,10 @@ public final class IocpPoller implements Poller {
                 submit(r);
             } else if (!r.cancelling && (r.inFlight & events) != events) {
                 r.cancelling = true;
-                sys.ntCancelIoFileEx(afd, r.iosb, cancelStatusAddr);
+                int status = sys.ntCancelIoFileEx(afd, r.iosb, cancelStatusAddr);
+                if (status != Afd.STATUS_SUCCESS && status != Afd.STATUS_NOT_FOUND) {
+                    throw new IllegalStateException("NtCancelIoFileEx failed: status 0x" + Integer.toHexString(status));
+                }
             }
         }
     }
@@ -226,6 +232,8 @@ public final class IocpPoller implements Poller {
                 release(r);
             } else if (!r.cancelling) {
                 r.cancelling = true;
+                // The result does not matter: the socket is closed next, and a request the cancel
+                // missed completes with LOCAL_CLOSE; either completion releases the slot.
                 sys.ntCancelIoFileEx(afd, r.iosb, cancelStatusAddr);
             }
         }

@@ -40,6 +40,7 @@ public final class IocpModel implements IocpSyscalls {
     private final ThreadLocal<int[]> lastError = ThreadLocal.withInitial(() -> new int[1]);
     private boolean realSockets;
     private int failNextSubmitStatus;
+    private int failNextCancelStatus;
 
     // observations, guarded by lock
     final List<PollRequest> submitted = new ArrayList<>();
@@ -151,6 +152,13 @@ public final class IocpModel implements IocpSyscalls {
         }
     }
 
+    /** The next NtCancelIoFileEx fails with {@code status} and cancels nothing. */
+    void failNextCancel(int status) {
+        synchronized (lock) {
+            failNextCancelStatus = status;
+        }
+    }
+
     int queued() {
         synchronized (lock) {
             return queue.size();
@@ -228,6 +236,11 @@ public final class IocpModel implements IocpSyscalls {
     public int ntCancelIoFileEx(long file, long ioStatusBlock, long resultIoStatusBlock) {
         synchronized (lock) {
             cancels++;
+            if (failNextCancelStatus != 0) {
+                int status = failNextCancelStatus;
+                failNextCancelStatus = 0;
+                return status;
+            }
             for (Iterator<PollRequest> it = pending.iterator(); it.hasNext();) {
                 PollRequest r = it.next();
                 if (r.iosb == ioStatusBlock) {

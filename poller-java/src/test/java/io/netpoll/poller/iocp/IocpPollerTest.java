@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -146,6 +147,24 @@ class IocpPollerTest {
             assertEquals(0, m.pendingFor(8).size(), "no second request while one is still in flight");
             assertEquals(pd.token() + ":" + Poller.READ, only(collect(p, 0)), "the winning completion is reported");
             assertEquals(WRITE_ONLY, m.only(8).events, "re-issued once, with the re-armed direction");
+        }
+    }
+
+    @Test
+    void a_cancel_that_fails_other_than_not_found_fails_the_rearm_and_the_request_still_completes() throws IOException {
+        try (IocpPoller p = new IocpPoller(m)) {
+            PollDesc pd = TestDescriptors.withId(1, 8);
+            p.open(8, pd);
+            m.complete(m.only(8), Afd.POLL_SEND, Afd.STATUS_SUCCESS);
+            collect(p, 0);
+            assertEquals(READ_ONLY, m.only(8).events);
+            int statusInvalidHandle = 0xC0000008;
+            m.failNextCancel(statusInvalidHandle);
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> p.rearm(8, pd.token(), Poller.WRITE));
+            assertTrue(e.getMessage().contains("status 0xc0000008"), e.getMessage());
+            m.complete(m.only(8), Afd.POLL_RECEIVE, Afd.STATUS_SUCCESS);
+            assertEquals(pd.token() + ":" + Poller.READ, only(collect(p, 0)));
+            assertEquals(WRITE_ONLY, m.only(8).events, "the re-armed direction is polled from the next request on");
         }
     }
 

@@ -36,6 +36,9 @@ import java.util.Map;
  *       stay bound to the old file, and the reused number never activates them.</li>
  *   <li>{@link #interruptNextCall} makes the next kevent call fail with EINTR; {@link #failChanges}
  *       makes the changes on one filter fail with a chosen errno.</li>
+ *   <li>{@link #deliver} has the next wait return an event with any udata (a late one);
+ *       {@link #reportWriteWithEveryRead} makes readiness spurious, as kqueue may: every read edge
+ *       returns the write filter too, even when the fd is not writable.</li>
  *   <li>{@link #overRealDescriptors}: knotes may name real Linux fds. Activations then come from
  *       an edge-triggered Linux epoll watching them, the current level from poll(2) and FIONREAD;
  *       a blocking wait re-samples every millisecond.</li>
@@ -60,6 +63,11 @@ public final class KqueueModel implements KqueueSyscalls {
     private static final int REAL_EVENTS = 64;
     private int realEpfd = -1;
     private Memory realEvents;
+
+    /** Set: every activation of a read filter also activates the fd's write filter, writable or not. */
+    private volatile boolean writeWithEveryRead;
+    /** Events {@link #deliver}ed and not yet returned: {ident, filter, udata}. */
+    private final List<long[]> delivered = new ArrayList<>();
 
     /** Set: knotes survive their fd's close (libkqueue). */
     volatile boolean libkqueueCloseQuirk;
@@ -104,6 +112,8 @@ public final class KqueueModel implements KqueueSyscalls {
         int flags;
         long udata;
         boolean active;
+        /** Returned at its next activation even if its condition does not hold. */
+        boolean spurious;
         int failErrno;
 
         Knote(long ident, int filter, File file) {
@@ -195,6 +205,22 @@ public final class KqueueModel implements KqueueSyscalls {
         }
     }
 
+    /**
+     * The next kevent wait returns this event first, whatever knotes exist: an event with any
+     * {@code udata}, such as one collected for a registration that was closed since.
+     */
+    public void deliver(long ident, int filter, long udata) {
+        synchronized (lock) {
+            delivered.add(new long[] {ident, filter, udata});
+            lock.notifyAll();
+        }
+    }
+
+    /** From now on every read edge also returns the write filter, ready or not (spurious readiness). */
+    public void reportWriteWithEveryRead() {
+        writeWithEveryRead = true;
+    }
+
     /** The knote for (fd, filter) fails: its next return carries flags == EV_ERROR, data = errno. */
     void failKnote(int kq, int fd, int filter, int err) {
         synchronized (lock) {
@@ -258,6 +284,9 @@ public final class KqueueModel implements KqueueSyscalls {
             for (Knote k : q) {
                 if (k.file == f && k.filter == filter) {
                     k.active = true;
+                } else if (writeWithEveryRead && k.file == f && filter == p.evfiltRead && k.filter == p.evfiltWrite) {
+                    k.active = true;
+                    k.spurious = true;
                 }
             }
         }
@@ -441,6 +470,10 @@ public final class KqueueModel implements KqueueSyscalls {
 
     private int collect(List<Knote> q, Pointer out, int nevents) {
         int n = 0;
+        while (n < nevents && !delivered.isEmpty()) {
+            long[] e = delivered.remove(0);
+            layout.put(out, n++, e[0], (int) e[1], p.evAdd | p.evClear, 0, 0, e[2]);
+        }
         for (Knote k : q) {
             if (n == nevents) {
                 break;
@@ -459,10 +492,11 @@ public final class KqueueModel implements KqueueSyscalls {
                 k.active = false;
                 continue;
             }
-            if (!condition(k)) {
+            if (!condition(k) && !k.spurious) {
                 k.active = false;
                 continue;
             }
+            k.spurious = false;
             int flags = k.flags | (k.file.eof ? p.evEof : 0);
             long data = k.filter == p.evfiltRead ? k.file.readable : 4096;
             layout.put(out, n++, k.ident, k.filter, flags, k.file.eof ? k.file.soError : 0, data, k.udata);

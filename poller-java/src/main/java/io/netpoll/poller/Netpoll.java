@@ -107,7 +107,8 @@ public final class Netpoll {
      * Opens the backend called {@code name} on this OS.
      *
      * @throws IllegalArgumentException for a name that is not a backend
-     * @throws IllegalStateException for a backend this OS cannot run
+     * @throws IllegalStateException for a backend this OS cannot run, or whose library cannot be
+     *     loaded (a missing {@code -Dnetpoll.kqueue.library})
      */
     static Poller openBackend(String name) {
         String os = System.getProperty("os.name", "");
@@ -119,8 +120,11 @@ public final class Netpoll {
                 case "kqueue":
                     try {
                         return new KqueuePoller();
-                    } catch (IllegalStateException e) {
-                        throw new IllegalStateException("netpoll: " + e.getMessage() + "; supported: " + SUPPORTED_BACKENDS, e);
+                    } catch (IllegalStateException | UnsatisfiedLinkError e) {
+                        // No table for this OS, or no kqueue/kevent in the library: JNA's message
+                        // goes on with every path it searched, so only its first line is kept.
+                        String why = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+                        throw new IllegalStateException("netpoll: " + why + "; supported: " + SUPPORTED_BACKENDS, e);
                     }
                 case "iocp":
                     requireOs(name, os, "windows");

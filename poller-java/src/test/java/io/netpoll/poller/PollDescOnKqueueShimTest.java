@@ -34,8 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * is skipped with the reason printed. The library is bound once per JVM, so this class runs in a
  * JVM of its own (poller-java/pom.xml, execution kqueue-binding-own-jvm) and points
  * {@code -Dnetpoll.kqueue.library} at the shim before anything binds. {@link KqueuePoller}'s
- * no-argument constructor then picks the libkqueue table and deletes both filters on close, as a
- * user on Linux gets it.
+ * no-argument constructor then picks the libkqueue table, deletes both filters on close and wakes
+ * through its wake channel instead of EVFILT_USER, as a user on Linux gets it.
  */
 class PollDescOnKqueueShimTest extends PollDescConformance {
     private static final Path SOURCE = Path.of("src", "test", "c", "kqueue_shim.c").toAbsolutePath();
@@ -91,7 +91,7 @@ class PollDescOnKqueueShimTest extends PollDescConformance {
     }
 
     @Test
-    void a_wakeup_ends_a_forever_poll_through_evfilt_user_and_is_not_an_event() throws Exception {
+    void a_wakeup_ends_a_forever_poll_and_is_not_an_event() throws Exception {
         try (KqueuePoller p = new KqueuePoller()) {
             CountDownLatch returned = new CountDownLatch(1);
             int[] events = {-1};
@@ -103,10 +103,10 @@ class PollDescOnKqueueShimTest extends PollDescConformance {
             t.start();
             Thread.sleep(20);
             p.wakeup();
-            assertTrue(returned.await(5, TimeUnit.SECONDS), "NOTE_TRIGGER broke the forever poll");
+            assertTrue(returned.await(5, TimeUnit.SECONDS), "the wakeup (a byte on the wake channel over a library) broke the forever poll");
             assertEquals(0, events[0]);
             assertEquals(1, p.wakeupWrites());
-            assertEquals(0, p.poll(0, false, (token, bits) -> { }), "EV_CLEAR: the trigger was consumed");
+            assertEquals(0, p.poll(0, false, (token, bits) -> { }), "the wake was consumed");
         }
     }
 

@@ -1,15 +1,20 @@
 package io.netpoll.poller.kqueue;
 
+import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
+import com.sun.jna.Pointer;
+import io.netpoll.poller.sys.LibC;
+import io.netpoll.poller.sys.Sys;
 
 /**
  * kqueue(2) and kevent(2) through JNA direct mapping.
  *
  * <p>The two functions come from the C library, or from the library named by
- * {@code -Dnetpoll.kqueue.library} (for example {@code kqueue} for libkqueue on Linux). close(2)
- * always comes from the C library. Binding happens when this class is first used, so merely
+ * {@code -Dnetpoll.kqueue.library} (for example {@code kqueue} for libkqueue on Linux). close(2),
+ * and the socketpair/read/write of the wake channel used over such a library, always come from the
+ * C library. Binding happens when this class is first used, so merely
  * linking the backend costs nothing on an OS that never selects it; a missing library or symbol
  * surfaces as {@link UnsatisfiedLinkError} from {@link #load()}.
  */
@@ -79,5 +84,29 @@ public final class KqueueNative implements KqueueSyscalls {
     @Override
     public int errno() {
         return Native.getLastError();
+    }
+
+    /** Only over a library override, which the backend allows on Linux alone: Linux socket flags. */
+    @Override
+    public int wakeChannel(int[] sv) {
+        try (Memory fds = new Memory(8)) {
+            int rc = LibC.socketpair(Sys.AF_UNIX, Sys.SOCK_STREAM | Sys.SOCK_NONBLOCK | Sys.SOCK_CLOEXEC, 0,
+                    Pointer.nativeValue(fds));
+            if (rc == 0) {
+                sv[0] = fds.getInt(0);
+                sv[1] = fds.getInt(4);
+            }
+            return rc;
+        }
+    }
+
+    @Override
+    public long read(int fd, long buf, long len) {
+        return LibC.read(fd, buf, len);
+    }
+
+    @Override
+    public long write(int fd, long buf, long len) {
+        return LibC.write(fd, buf, len);
     }
 }

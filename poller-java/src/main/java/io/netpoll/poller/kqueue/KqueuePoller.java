@@ -58,11 +58,39 @@ import java.util.concurrent.atomic.AtomicLong;
  * because Darwin rejects longer waits with EINVAL; the caller then simply polls again). EINTR ends a
  * poll with no events and is retried by the other calls. The blocking and the non-blocking poll each
  * own an event array and a timespec allocated here; open/close/wakeup are thread-safe in the kernel.
+ *
+ * <h2>A library whose wait holds the queue's lock ({@code waitHoldsLock}, libkqueue)</h2>
+ * libkqueue's kevent(2) locks the queue and keeps it locked for the whole wait (its issue #162,
+ * open; every release through 2.6 does so), and while it waits for that lock it also holds the
+ * library's global lock. So a second thread's kevent call on the queue, be it open's EV_ADD, close's
+ * EV_DELETE, the non-blocking poll or the wakeup's NOTE_TRIGGER, blocks until the blocking poll
+ * returns, and a poll that waits forever for that very wakeup never does: the process deadlocks
+ * (and cannot even exit, libkqueue's exit handler needing the global lock). With
+ * {@code waitHoldsLock} (set whenever a library override is in use) the backend therefore
+ * <ul>
+ *   <li>wakes the poll without kevent: the wakeup writes a byte to a local socket pair whose read
+ *       end is registered (EVFILT_READ, EV_CLEAR) instead of the EVFILT_USER knote; the poll drains
+ *       it and clears {@code wakeSig}, as with the trigger;</li>
+ *   <li>gets the wait out of the way of every other kevent call: a caller announces itself
+ *       ({@code callers}) and, if the blocking poll is waiting or about to, writes a byte to the same
+ *       channel; the blocking poll does not start a wait while any caller is announced, but lets
+ *       them pass first. Announcing, then reading {@code waiting}, against setting {@code waiting},
+ *       then reading {@code callers}, means at least one side sees the other, so no caller is left
+ *       behind a wait that nothing will end.</li>
+ * </ul>
+ * Two libkqueue (2.6) faults remain, not worked around here: its copyout reads SO_ERROR with
+ * getsockopt(2), which clears it, so a refused connect or a reset reaches the caller only as the
+ * event's fflags, and the later SO_ERROR/peek reads 0 (a dial then waits for another edge); and it
+ * asks epoll for as many events as the eventlist holds although one descriptor with both filters
+ * fills two entries, dropping the edges that do not fit (lost for good under EV_CLEAR).
  */
 public final class KqueuePoller implements Poller {
     static final long WAKEUP_IDENT = 0;
     static final int MAX_EVENTS = 128;
     static final long MAX_WAIT_SECONDS = 1_000_000L;
+    private static final int WAKE_DRAIN = 64;
+    /** EAGAIN on Linux, the only OS on which a library override (and so the wake channel) is used. */
+    private static final int EAGAIN_LINUX = 11;
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
     private final KqueueSyscalls sys;
@@ -85,6 +113,21 @@ public final class KqueuePoller implements Poller {
     private final AtomicInteger wakeSig = new AtomicInteger();
     private final AtomicLong wakeupWrites = new AtomicLong();
 
+    /** See the class comment: the library's kevent holds the queue's lock while it waits. */
+    private final boolean waitHoldsLock;
+    /** The wake channel (a local socket pair) with {@link #waitHoldsLock}, otherwise -1. */
+    private final int wakeRead;
+    private final int wakeWrite;
+    /** The byte a kick writes, and the buffer the poll drains the channel into. */
+    private final Memory wakeByte = new Memory(1);
+    private final long wakeByteAddr = Pointer.nativeValue(wakeByte);
+    private final Memory wakeDrain = new Memory(WAKE_DRAIN);
+    private final long wakeDrainAddr = Pointer.nativeValue(wakeDrain);
+    /** Threads in, or about to make, a kevent call other than the blocking poll's wait. */
+    private final AtomicInteger callers = new AtomicInteger();
+    /** Set while the blocking poll is in, or about to enter, its wait. */
+    private volatile boolean waiting;
+
     /** The backend for this OS over the C library, or over {@code -Dnetpoll.kqueue.library}. */
     public KqueuePoller() throws IOException {
         this(KqueuePlatform.detect(System.getProperty("os.name", ""), System.getProperty("os.version", ""),
@@ -92,15 +135,25 @@ public final class KqueuePoller implements Poller {
     }
 
     private KqueuePoller(KqueuePlatform platform) throws IOException {
-        this(KqueueNative.load(), platform, KqueueNative.libraryOverride());
+        this(KqueueNative.load(), platform, KqueueNative.libraryOverride(), KqueueNative.libraryOverride());
     }
 
-    /** Go's netpollinit: the kqueue and its EVFILT_USER wakeup knote. */
+    /** A backend for a kernel kqueue, or a library whose wait does not hold the queue's lock. */
     public KqueuePoller(KqueueSyscalls sys, KqueuePlatform platform, boolean deleteOnClose) throws IOException {
+        this(sys, platform, deleteOnClose, false);
+    }
+
+    /**
+     * Go's netpollinit: the kqueue and its wakeup, an EVFILT_USER knote or, with
+     * {@code waitHoldsLock}, the wake channel (see the class comment).
+     */
+    public KqueuePoller(KqueueSyscalls sys, KqueuePlatform platform, boolean deleteOnClose, boolean waitHoldsLock)
+            throws IOException {
         this.sys = sys;
         this.p = platform;
         this.layout = platform.layout;
         this.deleteOnClose = deleteOnClose;
+        this.waitHoldsLock = waitHoldsLock;
         blockingEvents = new Memory((long) MAX_EVENTS * layout.size());
         nonBlockingEvents = new Memory((long) MAX_EVENTS * layout.size());
         blockingEventsAddr = Pointer.nativeValue(blockingEvents);
@@ -113,12 +166,35 @@ public final class KqueuePoller implements Poller {
         if (kq < 0) {
             throw error("kqueue", sys.errno());
         }
+        if (!waitHoldsLock) {
+            wakeRead = -1;
+            wakeWrite = -1;
+            try (Memory add = new Memory(layout.size())) {
+                layout.put(add, 0, WAKEUP_IDENT, p.evfiltUser, p.evAdd | p.evClear, 0, 0, 0);
+                int errno = change(add, 1);
+                if (errno != 0) {
+                    sys.close(kq);
+                    throw error("kevent(EVFILT_USER)", errno);
+                }
+            }
+            return;
+        }
+        int[] sv = new int[2];
+        if (sys.wakeChannel(sv) < 0) {
+            int errno = sys.errno();
+            sys.close(kq);
+            throw error("socketpair (wake channel)", errno);
+        }
+        wakeRead = sv[0];
+        wakeWrite = sv[1];
         try (Memory add = new Memory(layout.size())) {
-            layout.put(add, 0, WAKEUP_IDENT, p.evfiltUser, p.evAdd | p.evClear, 0, 0, 0);
+            layout.put(add, 0, wakeRead, p.evfiltRead, p.evAdd | p.evClear, 0, 0, 0);
             int errno = change(add, 1);
             if (errno != 0) {
                 sys.close(kq);
-                throw error("kevent(EVFILT_USER)", errno);
+                sys.close(wakeRead);
+                sys.close(wakeWrite);
+                throw error("kevent(EV_ADD) of the wake channel", errno);
             }
         }
     }
@@ -169,7 +245,7 @@ public final class KqueuePoller implements Poller {
     /** Submits {@code n} changes without collecting events; returns 0 or the errno. */
     private int change(Pointer changes, int n) {
         for (;;) {
-            if (sys.kevent(kq, Pointer.nativeValue(changes), n, 0, 0, 0) >= 0) {
+            if (kevent(Pointer.nativeValue(changes), n, 0, 0, 0) >= 0) {
                 return 0;
             }
             int errno = sys.errno();
@@ -193,7 +269,7 @@ public final class KqueuePoller implements Poller {
             t.setLong(8, seconds == MAX_WAIT_SECONDS ? 0 : timeoutNanos % NANOS_PER_SECOND);
             ts = blocking ? blockingTimeoutAddr : nonBlockingTimeoutAddr;
         }
-        int n = sys.kevent(kq, 0, 0, eventsAddr, MAX_EVENTS, ts);
+        int n = blocking && waitHoldsLock ? waitAlone(eventsAddr, ts) : kevent(0, 0, eventsAddr, MAX_EVENTS, ts);
         if (n < 0) {
             int errno = sys.errno();
             if (errno == p.eintr) {
@@ -208,6 +284,15 @@ public final class KqueuePoller implements Poller {
                 if (layout.ident(events, i) == WAKEUP_IDENT) {
                     wakeSig.set(0);
                 }
+                continue;
+            }
+            if (waitHoldsLock && filter == p.evfiltRead && layout.ident(events, i) == wakeRead) {
+                // Drain, then clear: a wakeup that lands in between is folded into this one, which
+                // ends this poll anyway (as Go clears netpollWakeSig after reading).
+                while (sys.read(wakeRead, wakeDrainAddr, WAKE_DRAIN) > 0) {
+                    // more bytes than the buffer holds: read again
+                }
+                wakeSig.set(0);
                 continue;
             }
             int bits;
@@ -231,10 +316,72 @@ public final class KqueuePoller implements Poller {
         return reported;
     }
 
+    /**
+     * Every kevent call but the blocking poll's wait. With {@link #waitHoldsLock} it announces
+     * itself and kicks a wait in progress, so that the wait ends and releases the queue's lock.
+     */
+    private int kevent(long changes, int nchanges, long events, int nevents, long ts) {
+        if (!waitHoldsLock) {
+            return sys.kevent(kq, changes, nchanges, events, nevents, ts);
+        }
+        callers.incrementAndGet();
+        try {
+            if (waiting) {
+                kick();
+            }
+            return sys.kevent(kq, changes, nchanges, events, nevents, ts);
+        } finally {
+            callers.decrementAndGet();
+        }
+    }
+
+    /**
+     * The blocking poll's wait with {@link #waitHoldsLock}: started only while no other kevent
+     * call is announced (they pass first, which takes them microseconds once no wait holds the
+     * lock), and ended early by the kick of one that arrives during it.
+     */
+    private int waitAlone(long eventsAddr, long ts) {
+        for (;;) {
+            waiting = true;
+            if (callers.get() == 0) {
+                try {
+                    return sys.kevent(kq, 0, 0, eventsAddr, MAX_EVENTS, ts);
+                } finally {
+                    waiting = false;
+                }
+            }
+            waiting = false;
+            while (callers.get() != 0) {
+                Thread.yield();
+            }
+        }
+    }
+
+    /** A byte on the wake channel: it ends the wait in progress, or the next one. */
+    private void kick() {
+        for (;;) {
+            if (sys.write(wakeWrite, wakeByteAddr, 1) >= 0) {
+                return;
+            }
+            int errno = sys.errno();
+            if (errno == EAGAIN_LINUX) {
+                return; // the channel is full of unread bytes: the wait ends anyway
+            }
+            if (errno != p.eintr) {
+                throw new IllegalStateException("wake channel write failed: errno " + errno);
+            }
+        }
+    }
+
     /** Go's netpollBreak. */
     @Override
     public void wakeup() {
         if (wakeSig.get() != 0 || !wakeSig.compareAndSet(0, 1)) {
+            return;
+        }
+        if (waitHoldsLock) {
+            kick();
+            wakeupWrites.incrementAndGet();
             return;
         }
         for (;;) {
@@ -257,6 +404,10 @@ public final class KqueuePoller implements Poller {
     @Override
     public void close() {
         sys.close(kq);
+        if (waitHoldsLock) {
+            sys.close(wakeRead);
+            sys.close(wakeWrite);
+        }
     }
 
     private static IOException error(String op, int errno) {

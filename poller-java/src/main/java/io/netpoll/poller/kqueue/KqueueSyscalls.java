@@ -16,4 +16,23 @@ public interface KqueueSyscalls {
     int close(int fd);
 
     int errno();
+
+    /**
+     * A connected pair of non-blocking local stream sockets into {@code sv[0]} and {@code sv[1]}:
+     * the wake channel {@link KqueuePoller} uses instead of EVFILT_USER over a library whose kevent
+     * holds the queue's lock while it waits (libkqueue). Returns 0, or -1 and {@link #errno()}.
+     */
+    default int wakeChannel(int[] sv) {
+        throw new UnsupportedOperationException("no wake channel");
+    }
+
+    /** read(2) into the {@code len} bytes at {@code buf}. */
+    default long read(int fd, long buf, long len) {
+        throw new UnsupportedOperationException("no read");
+    }
+
+    /** write(2) of the {@code len} bytes at {@code buf}. */
+    default long write(int fd, long buf, long len) {
+        throw new UnsupportedOperationException("no write");
+    }
 }

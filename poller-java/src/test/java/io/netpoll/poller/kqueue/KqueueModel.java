@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * An in-memory model of the kqueue kernel interface, driven by tests, so that {@link KqueuePoller}'s
@@ -39,6 +40,11 @@ import java.util.Map;
  *   <li>{@link #deliver} has the next wait return an event with any udata (a late one);
  *       {@link #reportWriteWithEveryRead} makes readiness spurious, as kqueue may: every read edge
  *       returns the write filter too, even when the fd is not writable.</li>
+ *   <li>{@link #waitHoldsLock}: every kevent call holds one lock for its whole length, wait
+ *       included, so a second thread's call blocks until a waiting one returns, as libkqueue's
+ *       kevent does (its issue #162). {@link #wakeChannel} gives a connected pair of model fds:
+ *       {@link #write} on one end makes the other readable, {@link #read} drains it (EAGAIN when
+ *       empty).</li>
  *   <li>{@link #overRealDescriptors}: knotes may name real Linux fds. Activations then come from
  *       an edge-triggered Linux epoll watching them, the current level from poll(2) and FIONREAD;
  *       a blocking wait re-samples every millisecond.</li>
@@ -73,6 +79,12 @@ public final class KqueueModel implements KqueueSyscalls {
     volatile boolean libkqueueCloseQuirk;
     /** When non-zero, NOTE_TRIGGER stores this udata instead of the trigger's. */
     volatile long udataWrittenByTrigger;
+    /** Set: a kevent call holds {@link #callLock} for its whole length, wait included (libkqueue). */
+    volatile boolean waitHoldsLock;
+    private final ReentrantLock callLock = new ReentrantLock();
+    /** The wake channels: each end to the other. */
+    private final Map<Integer, Integer> peers = new HashMap<>();
+    static final int EAGAIN = 11;
 
     // observations for assertions, guarded by lock
     long lastTimeoutNanos = Long.MIN_VALUE;
@@ -318,8 +330,51 @@ public final class KqueueModel implements KqueueSyscalls {
     }
 
     @Override
+    public int wakeChannel(int[] sv) {
+        synchronized (lock) {
+            sv[0] = openFd();
+            sv[1] = openFd();
+            peers.put(sv[0], sv[1]);
+            peers.put(sv[1], sv[0]);
+            return 0;
+        }
+    }
+
+    @Override
+    public long write(int fd, long buf, long len) {
+        synchronized (lock) {
+            Integer peer = peers.get(fd);
+            if (peer == null || !files.containsKey(peer)) {
+                return fail(EBADF);
+            }
+            arrive(peer, (int) len);
+            return len;
+        }
+    }
+
+    @Override
+    public long read(int fd, long buf, long len) {
+        synchronized (lock) {
+            File f = files.get(fd);
+            if (f == null) {
+                return fail(EBADF);
+            }
+            if (f.readable == 0) {
+                return fail(EAGAIN);
+            }
+            int n = (int) Math.min(len, f.readable);
+            f.readable -= n;
+            return n;
+        }
+    }
+
+    @Override
     public int close(int fd) {
         synchronized (lock) {
+            if (peers.remove(fd) != null) {
+                files.remove(fd);
+                return 0;
+            }
             if (queues.remove(fd) == null) {
                 return fail(EBADF);
             }
@@ -344,6 +399,18 @@ public final class KqueueModel implements KqueueSyscalls {
 
     @Override
     public int kevent(int kq, long changelist, int nchanges, long eventlist, int nevents, long timeout) {
+        if (!waitHoldsLock) {
+            return keventCall(kq, changelist, nchanges, eventlist, nevents, timeout);
+        }
+        callLock.lock();
+        try {
+            return keventCall(kq, changelist, nchanges, eventlist, nevents, timeout);
+        } finally {
+            callLock.unlock();
+        }
+    }
+
+    private int keventCall(int kq, long changelist, int nchanges, long eventlist, int nevents, long timeout) {
         synchronized (lock) {
             keventCalls++;
             List<Knote> q = queues.get(kq);

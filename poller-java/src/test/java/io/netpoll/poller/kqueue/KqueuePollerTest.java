@@ -10,15 +10,19 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.net.SocketException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -370,6 +374,65 @@ class KqueuePollerTest {
             assertTrue(m.knotes(kq).stream().noneMatch(k -> k.startsWith(fd + "/-2/")), "the write filter still went: " + m.knotes(kq));
         } finally {
             Thread.currentThread().setUncaughtExceptionHandler(saved);
+        }
+    }
+
+    /** libkqueue's kevent holds the queue's lock while it waits; the model does the same. */
+    private static KqueueModel lockHoldingLibrary() {
+        KqueueModel m = new KqueueModel(KqueuePlatform.LIBKQUEUE);
+        m.waitHoldsLock = true;
+        return m;
+    }
+
+    @Test
+    void over_a_library_whose_wait_holds_the_lock_no_other_call_waits_for_a_forever_poll() throws Exception {
+        KqueueModel m = lockHoldingLibrary();
+        try (KqueuePoller poller = new KqueuePoller(m, KqueuePlatform.LIBKQUEUE, true, true)) {
+            AtomicBoolean stop = new AtomicBoolean();
+            Thread driver = new Thread(() -> {
+                while (!stop.get()) {
+                    poller.poll(-1, true, (token, bits) -> { });
+                }
+            });
+            driver.setDaemon(true);
+            driver.start();
+            int fd = m.openFd();
+            PollDesc pd = TestDescriptors.withId(1, fd);
+            for (int i = 0; i < 50; i++) {
+                Thread.sleep(2); // let the driver park in its forever wait again
+                assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
+                    poller.open(fd, pd);
+                    poller.poll(0, false, (token, bits) -> { });
+                    poller.close(fd);
+                }, "open, a non-blocking poll and close got past the forever poll");
+            }
+            stop.set(true);
+            poller.wakeup();
+            driver.join(TimeUnit.SECONDS.toMillis(5));
+            assertFalse(driver.isAlive(), "the wakeup ended the forever poll");
+            assertEquals(0, m.triggers, "woken through the channel, not a NOTE_TRIGGER (a kevent call)");
+            assertEquals(1, poller.wakeupWrites());
+        }
+    }
+
+    @Test
+    void over_such_a_library_the_wakeup_is_a_coalesced_byte_on_the_channel_and_not_an_event() throws IOException {
+        KqueueModel m = lockHoldingLibrary();
+        try (KqueuePoller poller = new KqueuePoller(m, KqueuePlatform.LIBKQUEUE, true, true)) {
+            List<String> knotes = m.knotes(m.onlyQueue());
+            assertEquals(1, knotes.size(), "only the channel's read knote, no EVFILT_USER: " + knotes);
+            assertTrue(knotes.get(0).contains("/" + KqueuePlatform.LIBKQUEUE.evfiltRead + "/0x21/"), knotes.toString());
+            for (int i = 0; i < 1000; i++) {
+                poller.wakeup();
+            }
+            assertEquals(1, poller.wakeupWrites());
+            assertEquals(0, collect(poller, TimeUnit.SECONDS.toNanos(5)).size(), "the wake is not an fd event");
+            poller.wakeup();
+            poller.wakeup();
+            assertEquals(2, poller.wakeupWrites(), "consumed, so the next wakeup writes again");
+            assertEquals(0, collect(poller, 0).size());
+            assertEquals(0, collect(poller, 0).size(), "drained: the wake does not repeat");
+            assertEquals(0, m.triggers);
         }
     }
 }

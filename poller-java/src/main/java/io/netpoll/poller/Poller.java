@@ -13,9 +13,14 @@ import java.io.IOException;
  *       arrives after the descriptor was closed and its {@code PollDesc} reused (fdseq).</li>
  *   <li>{@link #poll} blocks at most {@code timeoutNanos}: {@code < 0} forever, {@code 0} not at all,
  *       otherwise rounded up to the backend's resolution (never returns early because of rounding
- *       down). EINTR ends the wait early with no events; it is never reported as an error.</li>
+ *       down). EINTR is never reported as an error: it ends a timed wait early with no events, so
+ *       the caller re-plans its timeout, and is retried by a forever or non-blocking poll, which
+ *       therefore returns only for an event or a {@link #wakeup} (as Go's netpoll).</li>
  *   <li>{@link #wakeup} makes a concurrent or the next blocking {@link #poll} return. Wakeups are
- *       coalesced: any number of calls before the poller consumes the first cost one kernel write.</li>
+ *       coalesced: any number of calls before the poller consumes the first cost one kernel write.
+ *       Only a poll that may wait ({@code timeoutNanos != 0}) consumes a wakeup; a non-blocking poll
+ *       that sees one leaves it for the blocking poll it was meant for, as Go's netpoll does on every
+ *       backend; otherwise the blocked poll would sleep on with the coalescing flag still set.</li>
  * </ul>
  *
  * <p>Threading: {@link #open}, {@link #close} and {@link #wakeup} may be called from any thread.

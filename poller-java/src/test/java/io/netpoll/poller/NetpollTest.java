@@ -1,10 +1,12 @@
 package io.netpoll.poller;
 
 import io.netpoll.poller.epoll.EpollPoller;
+import io.netpoll.poller.sys.LibC;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -26,39 +28,105 @@ class NetpollTest {
 
     @Test
     void at_most_one_thread_blocks_in_the_poller_and_wakeup_releases_it() throws Exception {
-        Netpoll np = new Netpoll(new EpollPoller());
-        np.attachDriver();
-        np.poll(0); // consume the wakeup that attaching sends to a running driver
-        CompletableFuture<Integer> blocked = CompletableFuture.supplyAsync(() -> np.poll(-1));
-        awaitBlocked(np);
-        long t0 = System.nanoTime();
-        assertEquals(-1, np.tryPoll(TimeUnit.SECONDS.toNanos(10)), "the blocking role is taken");
-        np.poll(TimeUnit.SECONDS.toNanos(10));
-        assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5), "a second poller does not block");
-        assertFalse(blocked.isDone());
-        np.wakeup();
-        blocked.get(5, TimeUnit.SECONDS);
-        assertFalse(np.isPollerBlocked());
+        try (EpollPoller poller = new EpollPoller()) {
+            Netpoll np = attachedNetpoll(poller);
+            CompletableFuture<Integer> blocked = CompletableFuture.supplyAsync(() -> np.poll(-1));
+            awaitBlocked(np);
+            long t0 = System.nanoTime();
+            assertEquals(-1, np.tryPoll(TimeUnit.SECONDS.toNanos(10)), "the blocking role is taken");
+            np.poll(TimeUnit.SECONDS.toNanos(10));
+            assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5), "a second poller does not block");
+            assertFalse(blocked.isDone());
+            np.wakeup();
+            blocked.get(5, TimeUnit.SECONDS);
+            assertFalse(np.isPollerBlocked());
+        }
     }
 
     @Test
     void arming_a_deadline_earlier_than_the_blocked_poll_breaks_it() throws Exception {
-        Netpoll np = new Netpoll(new EpollPoller());
+        try (EpollPoller poller = new EpollPoller()) {
+            Netpoll np = attachedNetpoll(poller);
+            int[] sp = TestSockets.socketpair();
+            PollDesc pd = np.open(sp[0]);
+            np.poll(0); // consume the new socket's initial write-ready edge
+            CompletableFuture<Integer> blocked = CompletableFuture.supplyAsync(() -> np.poll(TimeUnit.SECONDS.toNanos(30)));
+            awaitBlocked(np);
+            long wakeups = np.stats().wakeupWrites();
+            pd.setDeadline(PollDesc.MODE_READ, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10));
+            blocked.get(5, TimeUnit.SECONDS);
+            assertEquals(wakeups + 1, np.stats().wakeupWrites());
+            pd.evict();
+            np.close(pd);
+            LibC.close(sp[0]);
+            LibC.close(sp[1]);
+        }
+    }
+
+    /**
+     * The dispatcher's workers poll without blocking all the time, so the wakeup that arming a
+     * deadline sends to the thread blocked in the poller is often seen first by such a poll. It must
+     * still reach the blocked thread, or the deadline fires only when something else wakes it.
+     * Driven as {@link NetpollDriver} drives the poller; many rounds, since who sees the wakeup
+     * first is up to the scheduler (PollDescConformance forces the losing order on every backend).
+     */
+    @Test
+    void a_deadline_armed_while_a_thread_blocks_in_the_poller_fires_on_time_despite_concurrent_non_blocking_polls()
+            throws Exception {
+        int rounds = 50;
+        long delay = TimeUnit.MILLISECONDS.toNanos(5);
+        long bound = TimeUnit.MILLISECONDS.toNanos(500);
+        try (EpollPoller poller = new EpollPoller()) {
+            Netpoll np = attachedNetpoll(poller);
+            int[] sp = TestSockets.socketpair();
+            PollDesc pd = np.open(sp[0]);
+            AtomicBoolean stop = new AtomicBoolean();
+            Thread driver = new Thread(() -> {
+                while (!stop.get()) {
+                    np.poll(np.runDeadlines(System.nanoTime()));
+                }
+            }, "test-driver");
+            driver.setDaemon(true);
+            driver.start();
+            long worst = 0;
+            try {
+                for (int round = 0; round < rounds; round++) {
+                    awaitBlocked(np);
+                    pd.clearDeadline(PollDesc.MODE_READ);
+                    assertEquals(PollDesc.OK, pd.prepare(PollDesc.MODE_READ));
+                    PollDescConformance.CountingWaiter w = new PollDescConformance.CountingWaiter();
+                    assertEquals(PollDesc.PARKED, pd.waitFor(PollDesc.MODE_READ, w));
+                    long due = System.nanoTime() + delay;
+                    pd.setDeadline(PollDesc.MODE_READ, due);
+                    np.poll(0);
+                    while (w.wakes.get() == 0 && System.nanoTime() - due < bound) {
+                        np.poll(0);
+                    }
+                    long late = System.nanoTime() - due;
+                    worst = Math.max(worst, late);
+                    assertEquals(1, w.wakes.get(), "round " + round + ": the deadline had not fired " + late / 1_000_000 + " ms after it was due");
+                    assertEquals(PollDesc.ERR_TIMEOUT, pd.resume(PollDesc.MODE_READ));
+                }
+            } finally {
+                stop.set(true);
+                np.wakeup();
+                driver.join(5000);
+            }
+            System.out.printf("deadline armed under a blocked poller with concurrent poll(0): %d rounds, worst %.1f ms late%n",
+                    rounds, worst / 1e6);
+            pd.evict();
+            np.close(pd);
+            LibC.close(sp[0]);
+            LibC.close(sp[1]);
+        }
+    }
+
+    /** A private Netpoll with a driver attached (no fallback thread), its attach wakeup consumed. */
+    private static Netpoll attachedNetpoll(Poller poller) {
+        Netpoll np = new Netpoll(poller);
         np.attachDriver();
-        np.poll(0); // consume the wakeup that attaching sends to a running driver
-        int[] sp = TestSockets.socketpair();
-        PollDesc pd = np.open(sp[0]);
-        np.poll(0); // consume the new socket's initial write-ready edge
-        CompletableFuture<Integer> blocked = CompletableFuture.supplyAsync(() -> np.poll(TimeUnit.SECONDS.toNanos(30)));
-        awaitBlocked(np);
-        long wakeups = np.stats().wakeupWrites();
-        pd.setDeadline(PollDesc.MODE_READ, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10));
-        blocked.get(5, TimeUnit.SECONDS);
-        assertEquals(wakeups + 1, np.stats().wakeupWrites());
-        pd.evict();
-        np.close(pd);
-        io.netpoll.poller.sys.LibC.close(sp[0]);
-        io.netpoll.poller.sys.LibC.close(sp[1]);
+        np.poll(TimeUnit.MILLISECONDS.toNanos(1));
+        return np;
     }
 
     private static void awaitBlocked(Netpoll np) throws InterruptedException {

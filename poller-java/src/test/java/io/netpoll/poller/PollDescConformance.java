@@ -9,6 +9,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.netpoll.poller.PollDesc.MODE_READ;
@@ -32,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * real edge.
  */
 abstract class PollDescConformance {
-    private Poller poller;
+    private GatedPoller poller;
     private Netpoll np;
     private int[] pair;
     private PollDesc pd;
@@ -61,7 +62,7 @@ abstract class PollDescConformance {
 
     @BeforeEach
     void open() throws Exception {
-        poller = newPoller();
+        poller = new GatedPoller(newPoller());
         np = new Netpoll(poller);
         np.attachDriver();
         pair = TestSockets.socketpair();
@@ -354,6 +355,42 @@ abstract class PollDescConformance {
         pollUntil(() -> again.wakes.get() > 0);
         assertEquals(PollDesc.OK, pd.resume(MODE_WRITE));
         assertEquals(1, writeByte(pair[0]));
+    }
+
+    @Test
+    void a_deadline_armed_while_a_thread_blocks_fires_though_a_non_blocking_poll_saw_the_wakeup_first() throws Exception {
+        np.poll(TimeUnit.MILLISECONDS.toNanos(1)); // a blocking poll consumes the wakeup attaching sent
+        assertEquals(PollDesc.OK, pd.prepare(MODE_READ));
+        CountingWaiter r = new CountingWaiter();
+        assertEquals(PollDesc.PARKED, pd.waitFor(MODE_READ, r));
+        poller.hold();
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread driver = new Thread(() -> {
+            while (!stop.get()) {
+                np.poll(np.runDeadlines(System.nanoTime()));
+            }
+        }, "test-driver");
+        driver.setDaemon(true);
+        driver.start();
+        try {
+            assertTrue(poller.awaitHeld(), "the driver's forever poll reached the backend");
+            long due = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
+            pd.setDeadline(MODE_READ, due); // earlier than the blocked poll's wake-up: breaks it
+            np.poll(0);                     // sees that wakeup before the blocked poll does
+            poller.release();
+            long end = due + TimeUnit.SECONDS.toNanos(2);
+            while (r.wakes.get() == 0 && System.nanoTime() < end) {
+                Thread.sleep(1);
+            }
+            long late = System.nanoTime() - due;
+            assertEquals(1, r.wakes.get(), "the deadline had not fired " + late / 1_000_000 + " ms after it was due");
+            assertTrue(late < TimeUnit.SECONDS.toNanos(1), "fired " + late / 1_000_000 + " ms late");
+            assertEquals(PollDesc.ERR_TIMEOUT, pd.resume(MODE_READ));
+        } finally {
+            stop.set(true);
+            np.wakeup();
+            driver.join(5000);
+        }
     }
 
     /** One write(2) of one byte: 1, or minus the errno. */

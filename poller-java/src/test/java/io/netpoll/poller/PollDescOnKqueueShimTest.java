@@ -106,7 +106,11 @@ class PollDescOnKqueueShimTest extends PollDescConformance {
             assertTrue(returned.await(5, TimeUnit.SECONDS), "the wakeup (a byte on the wake channel over a library) broke the forever poll");
             assertEquals(0, events[0]);
             assertEquals(1, p.wakeupWrites());
-            assertEquals(0, p.poll(0, false, (token, bits) -> { }), "the wake was consumed");
+            long t0 = System.nanoTime();
+            p.poll(TimeUnit.MILLISECONDS.toNanos(50), true, (token, bits) -> { });
+            assertTrue(System.nanoTime() - t0 >= TimeUnit.MILLISECONDS.toNanos(50), "consumed by the blocking poll: it ends no later wait");
+            p.wakeup();
+            assertEquals(2, p.wakeupWrites(), "and the next wakeup triggers again");
         }
     }
 

@@ -22,11 +22,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * caller consumes it. The event's 64-bit data is the descriptor's token (id, fdseq).
  *
  * <p>Wakeup is an eventfd registered level-triggered under a reserved token. {@code wakeSig} is
- * the coalescing flag (Go's netpollWakeSig): only the caller that moves it 0→1 writes the eventfd;
- * the poller reads the eventfd and clears the flag when it sees the wakeup event.
+ * the coalescing flag (Go's netpollWakeSig): only the caller that moves it 0→1 writes the eventfd.
+ * Only a poll that may wait ({@code timeoutNanos != 0}) reads the eventfd and clears the flag: a
+ * non-blocking poll can see a wakeup meant for the thread blocked in epoll_wait, and consuming it
+ * there would leave that thread asleep with the flag still set, so no later wakeup would write
+ * either. Level-triggered, the unread eventfd stays ready for the blocked poll (as in Go's netpoll).
  *
  * <p>Mapping (as Go): IN, RDHUP, HUP or ERR → read ready; OUT, HUP or ERR → write ready; ERR
  * alone → {@link Poller#ERROR}. Timeouts are rounded up to whole milliseconds, never down.
+ * EINTR ends a timed poll with no events (the caller re-plans its timeout); a forever or
+ * non-blocking poll retries, so a signal never ends a wait that has no other way to end.
  *
  * <p>Threading: see {@link Poller}. The blocking and the non-blocking poll each own an event array
  * allocated once here; epoll_ctl is thread-safe in the kernel.
@@ -104,13 +109,15 @@ public final class EpollPoller implements Poller {
         int timeoutMillis = toMillis(timeoutNanos);
         long buf = blocking ? blockingEventsAddr : nonBlockingEventsAddr;
         Memory mem = blocking ? blockingEvents : nonBlockingEvents;
-        int n = LinuxLibC.epoll_wait(epfd, buf, MAX_EVENTS, timeoutMillis);
-        if (n < 0) {
+        int n;
+        while ((n = LinuxLibC.epoll_wait(epfd, buf, MAX_EVENTS, timeoutMillis)) < 0) {
             int errno = Errno.last();
-            if (errno == Errno.EINTR) {
+            if (errno != Errno.EINTR) {
+                throw new IllegalStateException("epoll_wait failed: " + Errno.text(errno) + " (errno " + errno + ")");
+            }
+            if (timeoutMillis > 0) {
                 return 0;
             }
-            throw new IllegalStateException("epoll_wait failed: " + Errno.text(errno) + " (errno " + errno + ")");
         }
         int reported = 0;
         for (int i = 0; i < n; i++) {
@@ -118,29 +125,37 @@ public final class EpollPoller implements Poller {
             int ev = mem.getInt(off);
             long token = mem.getLong(off + Sys.EPOLL_EVENT_DATA_OFFSET);
             if (token == WAKEUP_TOKEN) {
-                LibC.read(eventfd, drainBufAddr, 8);
-                wakeSig.set(0);
+                if (timeoutNanos != 0) {
+                    LibC.read(eventfd, drainBufAddr, 8);
+                    wakeSig.set(0);
+                }
                 continue;
             }
-            int bits = 0;
-            if ((ev & (Sys.EPOLLIN | Sys.EPOLLRDHUP | Sys.EPOLLHUP | Sys.EPOLLERR)) != 0) {
-                bits |= READ;
-            }
-            if ((ev & (Sys.EPOLLRDHUP | Sys.EPOLLHUP | Sys.EPOLLERR)) != 0) {
-                bits |= HANGUP;
-            }
-            if ((ev & (Sys.EPOLLOUT | Sys.EPOLLHUP | Sys.EPOLLERR)) != 0) {
-                bits |= WRITE;
-            }
-            if (ev == Sys.EPOLLERR) {
-                bits = ERROR;
-            }
+            int bits = readiness(ev);
             if (bits != 0) {
                 sink.ready(token, bits);
                 reported++;
             }
         }
         return reported;
+    }
+
+    /** The {@link Poller} readiness bits for one epoll event mask (the mapping in the class comment). */
+    static int readiness(int ev) {
+        if (ev == Sys.EPOLLERR) {
+            return ERROR;
+        }
+        int bits = 0;
+        if ((ev & (Sys.EPOLLIN | Sys.EPOLLRDHUP | Sys.EPOLLHUP | Sys.EPOLLERR)) != 0) {
+            bits |= READ;
+        }
+        if ((ev & (Sys.EPOLLRDHUP | Sys.EPOLLHUP | Sys.EPOLLERR)) != 0) {
+            bits |= HANGUP;
+        }
+        if ((ev & (Sys.EPOLLOUT | Sys.EPOLLHUP | Sys.EPOLLERR)) != 0) {
+            bits |= WRITE;
+        }
+        return bits;
     }
 
     static int toMillis(long timeoutNanos) {

@@ -61,7 +61,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <h2>Wakeup and timeouts</h2>
  * {@link #wakeup} posts a packet under {@link #WAKEUP_KEY}, coalesced by {@code wakeSig} as on the
- * other backends. Timeouts are DWORD milliseconds, rounded up; {@code < 0} is INFINITE.
+ * other backends. A dequeued packet is gone, so a non-blocking poll that takes one, which may have
+ * been meant for a thread blocked in the port, clears {@code wakeSig} and posts it again, as Go's
+ * netpoll on Windows does; only a poll that may wait consumes it. Timeouts are DWORD milliseconds,
+ * rounded up; {@code < 0} is INFINITE. The port wait is not alertable, so there is no EINTR case.
  *
  * <h2>Threads and locks</h2>
  * Each {@link Request}'s fields are guarded by its monitor: the poller (completions), callers
@@ -295,6 +298,9 @@ public final class IocpPoller implements Poller {
             long key = entries.getLong(off + WinStructs.ENTRY_COMPLETION_KEY);
             if (key == WAKEUP_KEY) {
                 wakeSig.set(0);
+                if (timeoutNanos == 0) {
+                    wakeup();
+                }
                 continue;
             }
             if (key != AFD_KEY) {

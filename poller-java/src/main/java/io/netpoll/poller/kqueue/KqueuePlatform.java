@@ -8,7 +8,8 @@ import java.util.Locale;
  * and in libkqueue, which follows FreeBSD's numbering and macOS's 32-byte layout).
  *
  * <p>Values from the platforms' {@code sys/event.h}: EVFILT_READ -1, EVFILT_WRITE -2, EV_ADD 0x1,
- * EV_DELETE 0x2, EV_CLEAR 0x20, EV_ERROR 0x4000, EV_EOF 0x8000, NOTE_TRIGGER 0x01000000 everywhere.
+ * EV_DELETE 0x2, EV_ENABLE 0x4, EV_DISABLE 0x8, EV_CLEAR 0x20, EV_ERROR 0x4000, EV_EOF 0x8000,
+ * NOTE_TRIGGER 0x01000000 everywhere.
  * The errno values the backend compares (EINTR 4, ENOENT 2, EBADF 9) are the same on Linux, macOS
  * and the BSDs.
  */
@@ -29,6 +30,8 @@ public final class KqueuePlatform {
 
     public final int evAdd = 0x1;
     public final int evDelete = 0x2;
+    public final int evEnable = 0x4;
+    public final int evDisable = 0x8;
     public final int evClear = 0x20;
     public final int evError = 0x4000;
     public final int evEof = 0x8000;

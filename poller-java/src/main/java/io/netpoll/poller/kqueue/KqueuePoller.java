@@ -36,11 +36,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * Readiness may be spurious (one kernel edge can surface on both filters); callers retry their
  * syscall after every wake and treat EAGAIN as "wait again", so this is harmless.
  *
- * <h2>Wakeup (Go's netpollBreak)</h2>
- * One EVFILT_USER knote, ident {@link #WAKEUP_IDENT}, added with EV_CLEAR; {@link #wakeup} fires it
- * with NOTE_TRIGGER. A trigger overwrites the knote's {@code udata} on some implementations, so the
- * wakeup is recognised by filter and ident, never by udata. {@code wakeSig} coalesces: only the
- * caller moving it 0→1 makes the kevent call; the poller clears it when the wakeup event arrives.
+ * <h2>Wakeup (Go's netpollBreak, wakeNetpoll and drainWakeupEvent)</h2>
+ * One EVFILT_USER knote, ident {@link #WAKEUP_IDENT}, added without EV_CLEAR: once triggered it is
+ * returned by every kevent call until disabled, like a level-triggered eventfd. {@link #wakeup}
+ * submits EV_ENABLE with NOTE_TRIGGER. {@code wakeSig} coalesces: only the caller moving it 0→1 makes
+ * the kevent call. Only a poll that may wait ({@code timeoutNanos != 0}) consumes the wakeup, by
+ * disabling the knote (EV_DISABLE) and then clearing {@code wakeSig}; a non-blocking poll that sees
+ * it leaves it for the blocked poll it was meant for. With EV_CLEAR the non-blocking poll would
+ * reset the knote just by receiving it, and the blocked poll would sleep on with {@code wakeSig}
+ * still set. A trigger overwrites the knote's {@code udata} on some implementations, so the wakeup
+ * is recognised by filter and ident, never by udata.
  *
  * <h2>Close</h2>
  * A BSD kernel drops an fd's knotes when the fd is closed, so {@link #close(int)} need do nothing
@@ -56,7 +61,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <h2>Timeouts and threads</h2>
  * Timeouts are a {@code struct timespec} (nanosecond resolution, capped at {@link #MAX_WAIT_SECONDS}
  * because Darwin rejects longer waits with EINVAL; the caller then simply polls again). EINTR ends a
- * poll with no events and is retried by the other calls. The blocking and the non-blocking poll each
+ * timed poll with no events (the caller re-plans its timeout); a forever or non-blocking poll and
+ * every other call retry it. The blocking and the non-blocking poll each
  * own an event array and a timespec allocated here; open/close/wakeup are thread-safe in the kernel.
  *
  * <h2>A library whose wait holds the queue's lock ({@code waitHoldsLock}, libkqueue)</h2>
@@ -69,8 +75,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code waitHoldsLock} (set whenever a library override is in use) the backend therefore
  * <ul>
  *   <li>wakes the poll without kevent: the wakeup writes a byte to a local socket pair whose read
- *       end is registered (EVFILT_READ, EV_CLEAR) instead of the EVFILT_USER knote; the poll drains
- *       it and clears {@code wakeSig}, as with the trigger;</li>
+ *       end is registered (EVFILT_READ, EV_CLEAR) instead of the EVFILT_USER knote; a poll that may
+ *       wait drains it and clears {@code wakeSig}, as with the trigger. A non-blocking poll that
+ *       receives it has reset the knote by doing so, and writes a byte again, so that the blocking
+ *       poll the wakeup may have been meant for still gets an edge (as Go's netpoll on Windows
+ *       posts a stolen wakeup again);</li>
  *   <li>gets the wait out of the way of every other kevent call: a caller announces itself
  *       ({@code callers}) and, if the blocking poll is waiting or about to, writes a byte to the same
  *       channel; the blocking poll does not start a wait while any caller is announced, but lets
@@ -107,9 +116,11 @@ public final class KqueuePoller implements Poller {
     private final Memory nonBlockingTimeout = new Memory(KeventLayout.TIMESPEC_SIZE);
     private final long blockingTimeoutAddr = Pointer.nativeValue(blockingTimeout);
     private final long nonBlockingTimeoutAddr = Pointer.nativeValue(nonBlockingTimeout);
-    /** The NOTE_TRIGGER change, written once: every wakeup submits the same bytes. */
+    /** The EV_ENABLE|NOTE_TRIGGER change, written once: every wakeup submits the same bytes. */
     private final Memory trigger;
     private final long triggerAddr;
+    /** The EV_DISABLE change with which a blocking poll consumes a wakeup. */
+    private final Memory drain;
     private final AtomicInteger wakeSig = new AtomicInteger();
     private final AtomicLong wakeupWrites = new AtomicLong();
 
@@ -160,7 +171,9 @@ public final class KqueuePoller implements Poller {
         nonBlockingEventsAddr = Pointer.nativeValue(nonBlockingEvents);
         trigger = new Memory(layout.size());
         triggerAddr = Pointer.nativeValue(trigger);
-        layout.put(trigger, 0, WAKEUP_IDENT, p.evfiltUser, 0, p.noteTrigger, 0, 0);
+        layout.put(trigger, 0, WAKEUP_IDENT, p.evfiltUser, p.evEnable, p.noteTrigger, 0, 0);
+        drain = new Memory(layout.size());
+        layout.put(drain, 0, WAKEUP_IDENT, p.evfiltUser, p.evDisable, 0, 0, 0);
 
         kq = sys.kqueue();
         if (kq < 0) {
@@ -170,7 +183,7 @@ public final class KqueuePoller implements Poller {
             wakeRead = -1;
             wakeWrite = -1;
             try (Memory add = new Memory(layout.size())) {
-                layout.put(add, 0, WAKEUP_IDENT, p.evfiltUser, p.evAdd | p.evClear, 0, 0, 0);
+                layout.put(add, 0, WAKEUP_IDENT, p.evfiltUser, p.evAdd, 0, 0, 0);
                 int errno = change(add, 1);
                 if (errno != 0) {
                     sys.close(kq);
@@ -269,24 +282,33 @@ public final class KqueuePoller implements Poller {
             t.setLong(8, seconds == MAX_WAIT_SECONDS ? 0 : timeoutNanos % NANOS_PER_SECOND);
             ts = blocking ? blockingTimeoutAddr : nonBlockingTimeoutAddr;
         }
-        int n = blocking && waitHoldsLock ? waitAlone(eventsAddr, ts) : kevent(0, 0, eventsAddr, MAX_EVENTS, ts);
-        if (n < 0) {
+        int n;
+        while ((n = blocking && waitHoldsLock ? waitAlone(eventsAddr, ts) : kevent(0, 0, eventsAddr, MAX_EVENTS, ts)) < 0) {
             int errno = sys.errno();
-            if (errno == p.eintr) {
+            if (errno != p.eintr) {
+                throw new IllegalStateException("kevent wait failed: errno " + errno);
+            }
+            if (timeoutNanos > 0) {
                 return 0;
             }
-            throw new IllegalStateException("kevent wait failed: errno " + errno);
         }
         int reported = 0;
         for (int i = 0; i < n; i++) {
             int filter = layout.filter(events, i);
             if (filter == p.evfiltUser) {
-                if (layout.ident(events, i) == WAKEUP_IDENT) {
+                if (layout.ident(events, i) == WAKEUP_IDENT && timeoutNanos != 0) {
+                    change(drain, 1);
                     wakeSig.set(0);
                 }
                 continue;
             }
             if (waitHoldsLock && filter == p.evfiltRead && layout.ident(events, i) == wakeRead) {
+                if (timeoutNanos == 0) {
+                    // EV_CLEAR reset the knote as it was returned here: a new byte gives the
+                    // blocking poll the wakeup may have been meant for an edge of its own.
+                    kick();
+                    continue;
+                }
                 // Drain, then clear: a wakeup that lands in between is folded into this one, which
                 // ends this poll anyway (as Go clears netpollWakeSig after reading).
                 while (sys.read(wakeRead, wakeDrainAddr, WAKE_DRAIN) > 0) {

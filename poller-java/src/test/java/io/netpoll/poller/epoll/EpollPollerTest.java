@@ -1,17 +1,23 @@
 package io.netpoll.poller.epoll;
 
 import io.netpoll.poller.PollDesc;
+import io.netpoll.poller.Poller;
 import io.netpoll.poller.TestDescriptors;
 import io.netpoll.poller.TestSockets;
 import io.netpoll.poller.sys.LibC;
+import io.netpoll.poller.sys.Sys;
+import io.netpoll.poller.sys.TestLibC;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The epoll backend against real epoll, eventfd and socketpairs, without Netpoll on top. */
@@ -85,6 +91,65 @@ class EpollPollerTest {
     }
 
     @Test
+    void epoll_event_masks_map_to_readiness_as_in_go() {
+        assertEquals(Poller.ERROR, EpollPoller.readiness(Sys.EPOLLERR), "EPOLLERR alone is an error and nothing else");
+        assertEquals(Poller.READ, EpollPoller.readiness(Sys.EPOLLIN));
+        assertEquals(Poller.WRITE, EpollPoller.readiness(Sys.EPOLLOUT));
+        assertEquals(Poller.READ | Poller.HANGUP, EpollPoller.readiness(Sys.EPOLLRDHUP), "the peer's FIN");
+        assertEquals(Poller.READ | Poller.HANGUP | Poller.WRITE, EpollPoller.readiness(Sys.EPOLLIN | Sys.EPOLLRDHUP | Sys.EPOLLOUT));
+        assertEquals(Poller.READ | Poller.HANGUP | Poller.WRITE, EpollPoller.readiness(Sys.EPOLLHUP), "a hang-up wakes both directions");
+        assertEquals(Poller.READ | Poller.HANGUP | Poller.WRITE, EpollPoller.readiness(Sys.EPOLLERR | Sys.EPOLLIN),
+                "an error with data is both directions, not a bare error");
+        assertEquals(0, EpollPoller.readiness(0));
+    }
+
+    @Test
+    void a_wakeup_survives_a_non_blocking_poll() throws Exception {
+        try (EpollPoller p = new EpollPoller()) {
+            p.wakeup();
+            assertEquals(0, p.poll(0, false, (token, bits) -> { }), "a wakeup is not an event");
+            long writes = p.wakeupWrites();
+            p.wakeup();
+            assertEquals(writes, p.wakeupWrites(), "still pending after the non-blocking poll: coalesced");
+            long t0 = System.nanoTime();
+            p.poll(TimeUnit.SECONDS.toNanos(5), true, (token, bits) -> { });
+            long took = System.nanoTime() - t0;
+            assertTrue(took < TimeUnit.SECONDS.toNanos(1), "the blocking poll slept " + took / 1_000_000 + " ms");
+            p.wakeup();
+            assertEquals(writes + 1, p.wakeupWrites(), "the blocking poll consumed it, so the next wakeup writes");
+        }
+    }
+
+    @Test
+    void eintr_does_not_end_a_forever_poll() throws Exception {
+        // The JVM installs a handler for SIGPIPE that ignores it: harmless to the process, and, as a
+        // caught signal, it interrupts epoll_wait with EINTR (an ignored one would not reach it).
+        assertTrue(TestLibC.catches(TestLibC.SIGPIPE), "the JVM catches SIGPIPE");
+        try (EpollPoller p = new EpollPoller()) {
+            CompletableFuture<Integer> tid = new CompletableFuture<>();
+            AtomicInteger polls = new AtomicInteger();
+            Thread t = new Thread(() -> {
+                tid.complete(TestLibC.gettid());
+                p.poll(-1, true, (token, bits) -> { });
+                polls.incrementAndGet();
+            });
+            t.start();
+            int pid = TestLibC.getpid();
+            int id = tid.get(5, TimeUnit.SECONDS);
+            for (int i = 0; i < 5; i++) {
+                Thread.sleep(50);
+                assertEquals(0, TestLibC.tgkill(pid, id, TestLibC.SIGPIPE), "tgkill");
+            }
+            t.join(200);
+            assertTrue(t.isAlive(), "still blocked after five signals");
+            assertEquals(0, polls.get());
+            p.wakeup();
+            t.join(5000);
+            assertFalse(t.isAlive(), "the wakeup ends it");
+        }
+    }
+
+    @Test
     void concurrent_wakeups_are_coalesced_into_one_write_per_poll() throws Exception {
         try (EpollPoller p = new EpollPoller()) {
             int threads = 8;
@@ -110,7 +175,7 @@ class EpollPollerTest {
                 collect(p, TimeUnit.MILLISECONDS.toNanos(10));
                 polls++;
             }
-            collect(p, 0);
+            collect(p, 1);
             polls++;
             long writes = p.wakeupWrites();
             System.out.printf("wakeup storm: %d calls, %d eventfd writes, %d polls%n", threads * each, writes, polls);

@@ -231,7 +231,7 @@ class IocpPollerTest {
             p.wakeup();
             assertEquals(2, m.posts, "consumed, so the next one posts again");
 
-            collect(p, 0);
+            collect(p, 1);
             CountDownLatch returned = new CountDownLatch(1);
             Thread t = new Thread(() -> {
                 collect(p, -1);
@@ -242,6 +242,22 @@ class IocpPollerTest {
             p.wakeup();
             assertTrue(returned.await(5, TimeUnit.SECONDS), "wakeup broke a blocked poll");
             t.join();
+        }
+    }
+
+    @Test
+    void a_wakeup_taken_by_a_non_blocking_poll_is_posted_again_for_the_blocking_poll() throws IOException {
+        try (IocpPoller p = new IocpPoller(m)) {
+            p.wakeup();
+            assertEquals(0, collect(p, 0).size(), "a wakeup is not an event");
+            assertEquals(2, m.posts, "the non-blocking poll dequeued it and posted it again");
+            assertEquals(1, m.queued());
+            long t0 = System.nanoTime();
+            collect(p, TimeUnit.SECONDS.toNanos(5));
+            assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(1), "the blocking poll got the wakeup");
+            assertEquals(0, m.queued());
+            p.wakeup();
+            assertEquals(3, m.posts, "the blocking poll consumed it, so the next wakeup posts");
         }
     }
 

@@ -31,7 +31,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *       activation; without it, it stays active while its condition holds. A knote whose condition
  *       no longer holds when collected (the data was read meanwhile) is not returned.</li>
  *   <li>EVFILT_USER: EV_ADD, NOTE_TRIGGER (which overwrites udata with the trigger's, or with
- *       {@link #udataWrittenByTrigger} when set), EV_CLEAR reset on return.</li>
+ *       {@link #udataWrittenByTrigger} when set), EV_CLEAR reset on return; without EV_CLEAR a
+ *       triggered knote is returned by every call. EV_DISABLE hides a knote, triggered or not,
+ *       until EV_ENABLE.</li>
  *   <li>Descriptors: {@link #openFd} hands out the lowest free number, so numbers get reused. On
  *       close a BSD kernel drops the fd's knotes; with {@link #libkqueueCloseQuirk} they survive,
  *       stay bound to the old file, and the reused number never activates them.</li>
@@ -126,6 +128,7 @@ public final class KqueueModel implements KqueueSyscalls {
         boolean active;
         /** Returned at its next activation even if its condition does not hold. */
         boolean spurious;
+        boolean disabled;
         int failErrno;
 
         Knote(long ident, int filter, File file) {
@@ -500,6 +503,9 @@ public final class KqueueModel implements KqueueSyscalls {
             if ((flags & p.evAdd) != 0) {
                 k.flags = flags;
             }
+            if ((flags & (p.evEnable | p.evDisable)) != 0) {
+                k.disabled = (flags & p.evDisable) != 0;
+            }
             if ((fflags & p.noteTrigger) != 0) {
                 triggers++;
                 k.active = true;
@@ -545,7 +551,7 @@ public final class KqueueModel implements KqueueSyscalls {
             if (n == nevents) {
                 break;
             }
-            if (!k.active) {
+            if (!k.active || k.disabled) {
                 continue;
             }
             if (k.filter == p.evfiltUser) {

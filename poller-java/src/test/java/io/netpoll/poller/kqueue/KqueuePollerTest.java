@@ -69,7 +69,7 @@ class KqueuePollerTest {
             poller.open(fd, pd);
             String token = Long.toHexString(pd.token());
             assertEquals(List.of(
-                    "0/" + p.evfiltUser + "/0x21/0",
+                    "0/" + p.evfiltUser + "/0x1/0",
                     fd + "/-1/0x21/" + token,
                     fd + "/-2/0x21/" + token), m.knotes(m.onlyQueue()));
         }
@@ -197,7 +197,7 @@ class KqueuePollerTest {
             assertTrue(returned.await(5, TimeUnit.SECONDS), "wakeup broke the forever-blocked poll");
             t.join();
             assertEquals(0, seen.size(), "the wakeup is not an fd event: " + events(seen));
-            assertTrue(m.changeLog.contains("0/" + p.evfiltUser + "/0x0/0x1000000"), m.changeLog.toString());
+            assertTrue(m.changeLog.contains("0/" + p.evfiltUser + "/0x4/0x1000000"), m.changeLog.toString());
         }
     }
 
@@ -214,8 +214,29 @@ class KqueuePollerTest {
             poller.wakeup();
             poller.wakeup();
             assertEquals(2, m.triggers, "consumed, so the next wakeup triggers again");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"darwin", "freebsd", "libkqueue"})
+    void a_wakeup_survives_a_non_blocking_poll_and_a_blocking_poll_consumes_it(String name) throws IOException {
+        KqueuePlatform p = platform(name);
+        KqueueModel m = new KqueueModel(p);
+        try (KqueuePoller poller = new KqueuePoller(m, p, false)) {
+            poller.wakeup();
+            assertEquals(0, collect(poller, 0).size(), "a wakeup is not an event");
             assertEquals(0, collect(poller, 0).size());
-            assertEquals(0, collect(poller, 0).size(), "EV_CLEAR: a consumed trigger does not repeat");
+            poller.wakeup();
+            assertEquals(1, m.triggers, "still pending after non-blocking polls: coalesced");
+            long t0 = System.nanoTime();
+            collect(poller, TimeUnit.SECONDS.toNanos(5));
+            assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(1), "the blocking poll saw the pending wakeup");
+            assertTrue(m.changeLog.contains("0/" + p.evfiltUser + "/0x8/0x0"), "consumed by EV_DISABLE: " + m.changeLog);
+            t0 = System.nanoTime();
+            collect(poller, TimeUnit.MILLISECONDS.toNanos(30));
+            assertTrue(System.nanoTime() - t0 >= TimeUnit.MILLISECONDS.toNanos(30), "a consumed wakeup does not end the next wait");
+            poller.wakeup();
+            assertEquals(2, m.triggers, "and the next wakeup triggers again");
         }
     }
 
@@ -239,7 +260,7 @@ class KqueuePollerTest {
     }
 
     @Test
-    void eintr_ends_a_poll_quietly_and_is_retried_by_registration_and_wakeup() throws IOException {
+    void eintr_ends_a_timed_poll_quietly_and_is_retried_by_a_forever_poll_registration_and_wakeup() throws IOException {
         KqueueModel m = new KqueueModel(KqueuePlatform.LIBKQUEUE);
         try (KqueuePoller poller = new KqueuePoller(m, KqueuePlatform.LIBKQUEUE, true)) {
             int fd = m.openFd();
@@ -251,6 +272,10 @@ class KqueuePollerTest {
             m.interruptNextCall();
             poller.wakeup();
             assertEquals(1, m.triggers, "wakeup retried after EINTR");
+            m.interruptNextCall();
+            poller.poll(-1, true, (t, b) -> { });
+            poller.wakeup();
+            assertEquals(2, m.triggers, "the forever poll went on past EINTR and consumed the wakeup");
         }
     }
 
@@ -336,7 +361,7 @@ class KqueuePollerTest {
             int calls = m.keventCalls;
             int logged = m.changeLog.size();
             poller.close(fd);
-            assertEquals(List.of("0/" + p.evfiltUser + "/0x21/0"), m.knotes(kq), "the write knote is gone too");
+            assertEquals(List.of("0/" + p.evfiltUser + "/0x1/0"), m.knotes(kq), "the write knote is gone too");
             assertEquals(List.of(fd + "/-1/0x2/0x0", fd + "/-2/0x2/0x0"), m.changeLog.subList(logged, m.changeLog.size()));
             assertEquals(calls + 2, m.keventCalls, "one kevent call per filter: the read delete's ENOENT ends only its own call");
         }

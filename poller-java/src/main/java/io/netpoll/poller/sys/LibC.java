@@ -42,7 +42,6 @@ public final class LibC {
     public static native int socketpair(int domain, int type, int protocol, long sv);
     public static native int bind(int fd, long addr, int addrlen);
     public static native int listen(int fd, int backlog);
-    public static native int accept(int fd, long addr, long addrlenPtr);
     public static native int connect(int fd, long addr, int addrlen);
     public static native int getsockopt(int fd, int level, int name, long value, long lenPtr);
     public static native int setsockopt(int fd, int level, int name, long value, int len);
@@ -50,12 +49,6 @@ public final class LibC {
     public static native int getpeername(int fd, long addr, long lenPtr);
     public static native int shutdown(int fd, int how);
     public static native int close(int fd);
-
-    // descriptors and limits (tests, EMFILE handling)
-    public static native int pipe(long fds);
-    public static native int dup(int fd);
-    public static native int getrlimit(int resource, long rlim);
-    public static native int setrlimit(int resource, long rlim);
 
     /** Only on error paths: the text for an errno value. */
     public static native String strerror(int errnum);

@@ -55,8 +55,6 @@ public final class Sys {
     public static final int EFD_NONBLOCK = 0x800;
     public static final int EFD_CLOEXEC = 0x80000;
 
-    public static final int RLIMIT_NOFILE = 7;
-
     /** struct iovec: base pointer, then length. */
     public static final int IOVEC_SIZE = 16;
     /** struct msghdr on LP64: name, namelen, iov, iovlen, control, controllen, flags. */

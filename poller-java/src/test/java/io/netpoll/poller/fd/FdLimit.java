@@ -3,7 +3,7 @@ package io.netpoll.poller.fd;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import io.netpoll.poller.sys.LibC;
-import io.netpoll.poller.sys.Sys;
+import io.netpoll.poller.sys.TestLibC;
 
 import java.io.File;
 
@@ -24,7 +24,7 @@ final class FdLimit implements AutoCloseable {
 
     static FdLimit exhaust() {
         try (Memory rl = new Memory(16)) {
-            if (LibC.getrlimit(Sys.RLIMIT_NOFILE, Pointer.nativeValue(rl)) != 0) {
+            if (TestLibC.getrlimit(TestLibC.RLIMIT_NOFILE, Pointer.nativeValue(rl)) != 0) {
                 throw new IllegalStateException("getrlimit failed");
             }
             FdLimit saved = new FdLimit(rl.getLong(0), rl.getLong(8));
@@ -34,10 +34,10 @@ final class FdLimit implements AutoCloseable {
                 highest = Math.max(highest, Integer.parseInt(n));
             }
             rl.setLong(0, highest + 1);
-            if (LibC.setrlimit(Sys.RLIMIT_NOFILE, Pointer.nativeValue(rl)) != 0) {
+            if (TestLibC.setrlimit(TestLibC.RLIMIT_NOFILE, Pointer.nativeValue(rl)) != 0) {
                 throw new IllegalStateException("setrlimit failed");
             }
-            for (int fd; (fd = LibC.dup(0)) >= 0; ) {
+            for (int fd; (fd = TestLibC.dup(0)) >= 0; ) {
                 saved.fillers.add(fd);
             }
             return saved;
@@ -50,7 +50,7 @@ final class FdLimit implements AutoCloseable {
         try (Memory rl = new Memory(16)) {
             rl.setLong(0, soft);
             rl.setLong(8, hard);
-            LibC.setrlimit(Sys.RLIMIT_NOFILE, Pointer.nativeValue(rl));
+            TestLibC.setrlimit(TestLibC.RLIMIT_NOFILE, Pointer.nativeValue(rl));
         }
     }
 }

@@ -9,18 +9,23 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * C library calls only tests make (Linux, glibc 2.30 or later for gettid and tgkill): signalling
- * one thread for EINTR tests. Bound like {@link LibC}:
- * JNA direct mapping, primitives only, -1 and {@link Errno#last()} on failure.
+ * C library calls only tests make (Linux, glibc 2.30 or later for gettid and tgkill): descriptor
+ * limits for EMFILE tests, and signalling one thread for EINTR tests. Bound like {@link LibC}: JNA
+ * direct mapping, primitives only, -1 and {@link Errno#last()} on failure.
  */
 public final class TestLibC {
     static {
         Native.register(TestLibC.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
     }
 
+    public static final int RLIMIT_NOFILE = 7;
     public static final int SIGPIPE = 13;
 
     private TestLibC() {}
+
+    public static native int dup(int fd);
+    public static native int getrlimit(int resource, long rlim);
+    public static native int setrlimit(int resource, long rlim);
 
     public static native int getpid();
     /** The calling thread's kernel thread id. */

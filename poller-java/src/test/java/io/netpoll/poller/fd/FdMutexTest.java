@@ -7,9 +7,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -98,11 +100,16 @@ class FdMutexTest {
         int[] counter = {0};
         AtomicInteger inside = new AtomicInteger();
         AtomicInteger overlaps = new AtomicInteger();
+        AtomicReference<String> failure = new AtomicReference<>();
         Thread[] ts = new Thread[threads];
         for (int i = 0; i < threads; i++) {
             ts[i] = new Thread(() -> {
                 for (int j = 0; j < each; j++) {
-                    assertEquals(FdMutex.ACQUIRED, mu.rwlock(true));
+                    int r = mu.rwlock(true);
+                    if (r != FdMutex.ACQUIRED) {
+                        failure.compareAndSet(null, "rwlock returned " + r + " on an open mutex");
+                        return;
+                    }
                     if (inside.incrementAndGet() != 1) {
                         overlaps.incrementAndGet();
                     }
@@ -117,6 +124,7 @@ class FdMutexTest {
             t.join(60_000);
         }
         System.out.printf("fdMutex: %d contended read locks, %d overlaps%n", threads * each, overlaps.get());
+        assertNull(failure.get());
         assertEquals(0, overlaps.get());
         assertEquals(threads * each, counter[0]);
     }

@@ -1,8 +1,12 @@
 package io.netpoll.poller.fd;
 
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
 import io.netpoll.DeadlineExceededException;
 import io.netpoll.poller.Netpoll;
+import io.netpoll.poller.sys.Errno;
 import io.netpoll.poller.sys.Sys;
+import io.netpoll.poller.sys.TestLibC;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -22,7 +26,9 @@ import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -213,9 +219,15 @@ class NetFDTest {
     void unresolved_or_invalid_addresses_fail_with_jvm_exceptions() {
         assertThrows(UnresolvedAddressException.class,
                 () -> NetFD.dial(InetSocketAddress.createUnresolved("no.such.host.invalid", 80), 0));
-        assertThrows(IllegalArgumentException.class, () -> new InetSocketAddress("127.0.0.1", 70000));
         assertThrows(IllegalArgumentException.class,
                 () -> NetFD.listen(UnixDomainSocketAddress.of("/tmp/" + "x".repeat(200)), 1, false));
+        // TEST-NET-1 (RFC 5737) is on no interface here: bind fails locally, nothing is sent.
+        BindException notHere = assertThrows(BindException.class,
+                () -> NetFD.listen(new InetSocketAddress("192.0.2.1", 0), 1, false));
+        assertTrue(notHere.getMessage().contains("errno " + Errno.EADDRNOTAVAIL), notHere.getMessage());
+        ConnectException portZero = assertThrows(ConnectException.class,
+                () -> NetFD.dial(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), TimeUnit.SECONDS.toNanos(5)));
+        assertTrue(portZero.getMessage().contains("errno " + Errno.ECONNREFUSED), portZero.getMessage());
     }
 
     @Test
@@ -454,7 +466,7 @@ class NetFDTest {
     }
 
     @Test
-    void writing_to_a_peer_that_closed_is_an_exception_not_sigpipe() throws Exception {
+    void writing_to_a_peer_that_closed_is_a_socket_exception() throws Exception {
         NetFD[] p = tcpPair(LOOPBACK_ANY_PORT);
         try (NetFD c = p[0]; NetFD s = p[1]) {
             s.close();
@@ -475,13 +487,57 @@ class NetFDTest {
     }
 
     @Test
+    void socket_writes_carry_msg_nosignal_so_a_closed_peer_raises_no_sigpipe() throws Exception {
+        // The JVM ignores SIGPIPE, so an unblocked one leaves no trace. Blocked on the writing
+        // thread, a SIGPIPE that a write raised stays pending there, where /proc shows it; the
+        // thread's exit discards it.
+        CompletableFuture<boolean[]> raised = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try (Memory set = new Memory(TestLibC.SIGSET_SIZE)) {
+                set.clear();
+                set.setLong(0, 1L << (TestLibC.SIGPIPE - 1));
+                assertEquals(0, TestLibC.pthread_sigmask(TestLibC.SIG_BLOCK, Pointer.nativeValue(set), 0));
+                NetFD[] p = tcpPair(LOOPBACK_ANY_PORT);
+                try (NetFD c = p[0]) {
+                    p[1].close();
+                    assertThrows(SocketException.class, () -> {
+                        for (int i = 0; i < 1000; i++) {
+                            c.write(bytes("after close"));
+                            Thread.sleep(1);
+                        }
+                    });
+                }
+                boolean bySocket = TestLibC.pendingForThisThread(TestLibC.SIGPIPE);
+                NetFD[] pipe = NetFD.pipe();
+                pipe[0].close();
+                try (NetFD w = pipe[1]) {
+                    assertThrows(SocketException.class, () -> w.write(bytes("x")));
+                }
+                raised.complete(new boolean[] {bySocket, TestLibC.pendingForThisThread(TestLibC.SIGPIPE)});
+            } catch (Throwable e) {
+                raised.completeExceptionally(e);
+            }
+        });
+        t.start();
+        boolean[] r = join(raised);
+        assertFalse(r[0], "a socket write to a closed peer raised SIGPIPE");
+        assertTrue(r[1], "control: a pipe has no MSG_NOSIGNAL, its write does raise SIGPIPE, and the check sees it");
+        assertEquals(Sys.MSG_NOSIGNAL, new LinuxSocketLayer().sendFlags() & Sys.MSG_NOSIGNAL);
+    }
+
+    @Test
     void emfile_on_accept_fails_clearly_and_the_listener_recovers() throws Exception {
         try (NetFD ln = NetFD.listen(LOOPBACK_ANY_PORT, 8, false);
+             NetFD warm = NetFD.dial(ln.localAddress(), TimeUnit.SECONDS.toNanos(5));
+             NetFD warmed = ln.accept();
              NetFD client = NetFD.dial(ln.localAddress(), TimeUnit.SECONDS.toNanos(5))) {
+            // Out of descriptors no class file opens: load the accept path and its error path first.
+            assertThrows(BindException.class, () -> NetFD.listen(ln.localAddress(), 1, false));
             IOException e;
             try (FdLimit ignored = FdLimit.exhaust()) {
                 e = assertThrows(IOException.class, ln::accept);
             }
+            assertEquals(SocketException.class, e.getClass());
             assertTrue(e.getMessage().contains("Too many open files"), e.getMessage());
             assertTimeoutPreemptively(java.time.Duration.ofSeconds(5), () -> {
                 try (NetFD s = ln.accept()) {
@@ -502,6 +558,8 @@ class NetFDTest {
             assertEquals(0, c.getIntOption(Sys.IPPROTO_TCP, Sys.TCP_NODELAY));
             c.setReceiveBufferSize(64 * 1024);
             assertTrue(c.getIntOption(Sys.SOL_SOCKET, Sys.SO_RCVBUF) >= 64 * 1024);
+            c.setSendBufferSize(32 * 1024);
+            assertEquals(2 * 32 * 1024, c.getIntOption(Sys.SOL_SOCKET, Sys.SO_SNDBUF), "Linux doubles what it is given (socket(7))");
             c.setLinger(3);
             assertEquals(3, c.getLinger());
             c.setLinger(-1);
@@ -511,7 +569,7 @@ class NetFDTest {
             assertEquals(1, a.getIntOption(Sys.SOL_SOCKET, Sys.SO_REUSEADDR), "listeners reuse addresses");
             assertEquals(1, a.getIntOption(Sys.SOL_SOCKET, Sys.SO_REUSEPORT));
             try (NetFD b = NetFD.listen(a.localAddress(), 1, true)) {
-                assertNotSame(a, b, "SO_REUSEPORT lets a second listener bind");
+                assertEquals(a.localAddress(), b.localAddress(), "SO_REUSEPORT lets a second listener bind the same port");
             }
         }
     }
@@ -542,7 +600,12 @@ class NetFDTest {
 
     @Test
     void futures_complete_off_the_polling_thread_and_serialise_like_blocking_calls() throws Exception {
-        ExecutorService exec = Executors.newFixedThreadPool(2, r -> new Thread(r, "test-exec"));
+        Set<Thread> execThreads = ConcurrentHashMap.newKeySet();
+        ExecutorService exec = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "test-exec");
+            execThreads.add(t);
+            return t;
+        });
         try (NetFD ln = NetFD.listen(LOOPBACK_ANY_PORT, 4, false)) {
             CompletableFuture<NetFD> accepted = ln.acceptAsync(exec);
             NetFD c = join(NetFD.dialAsync(ln.localAddress(), TimeUnit.SECONDS.toNanos(5), exec));
@@ -550,16 +613,17 @@ class NetFDTest {
             try (c; s) {
                 ByteBuffer first = ByteBuffer.allocate(3);
                 ByteBuffer second = ByteBuffer.allocate(3);
-                CompletableFuture<String> where = s.readAsync(first, exec).thenApply(n -> Thread.currentThread().getName());
+                CompletableFuture<Thread> where = s.readAsync(first, exec).thenApply(n -> Thread.currentThread());
                 CompletableFuture<Integer> queued = s.readAsync(second, exec);
                 Thread.sleep(50);
                 assertFalse(where.isDone());
                 assertEquals(6, join(c.writeAsync(bytes("abcdef"), exec)));
-                assertEquals("test-exec", join(where), "completion runs on the executor, never on the poller");
+                Thread completer = join(where);
+                assertTrue(execThreads.contains(completer), "completion runs on the executor's threads, not on " + completer);
+                assertNotSame(Netpoll.get().driverThread(), completer, "never on the thread that polls");
                 assertEquals(3, join(queued));
                 assertEquals("abc", new String(first.array(), StandardCharsets.UTF_8));
                 assertEquals("def", new String(second.array(), StandardCharsets.UTF_8));
-                assertTrue(Netpoll.get().driverThread() == null || !"test-exec".equals(Netpoll.get().driverThread().getName()));
             }
         } finally {
             exec.shutdownNow();

@@ -10,7 +10,7 @@ import java.nio.file.Path;
 
 /**
  * C library calls only tests make (Linux, glibc 2.30 or later for gettid and tgkill): descriptor
- * limits for EMFILE tests, and signalling one thread for EINTR tests. Bound like {@link LibC}: JNA
+ * limits for EMFILE tests, signals for EINTR and SIGPIPE tests. Bound like {@link LibC}: JNA
  * direct mapping, primitives only, -1 and {@link Errno#last()} on failure.
  */
 public final class TestLibC {
@@ -20,6 +20,9 @@ public final class TestLibC {
 
     public static final int RLIMIT_NOFILE = 7;
     public static final int SIGPIPE = 13;
+    public static final int SIG_BLOCK = 0;
+    /** sigset_t in glibc: 1024 bits. */
+    public static final int SIGSET_SIZE = 128;
 
     private TestLibC() {}
 
@@ -32,6 +35,13 @@ public final class TestLibC {
     public static native int gettid();
     /** Sends {@code sig} to thread {@code tid} of process {@code tgid}. */
     public static native int tgkill(int tgid, int tid, int sig);
+    /** Changes the calling thread's signal mask ({@code set}, {@code oldset}: sigset_t addresses or 0); 0 or an error number. */
+    public static native int pthread_sigmask(int how, long set, long oldset);
+
+    /** Whether {@code sig} is pending for the calling thread (its bit in /proc/thread-self/status's SigPnd). */
+    public static boolean pendingForThisThread(int sig) throws IOException {
+        return statusMask("/proc/thread-self/status", "SigPnd:", sig);
+    }
 
     /**
      * Whether this process catches {@code sig} with a handler (its bit in /proc/self/status's
@@ -39,12 +49,16 @@ public final class TestLibC {
      * interrupts a blocking system call with EINTR; an ignored one is discarded by the kernel.
      */
     public static boolean catches(int sig) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("SigCgt:")) {
-                long mask = Long.parseUnsignedLong(line.substring("SigCgt:".length()).trim(), 16);
+        return statusMask("/proc/self/status", "SigCgt:", sig);
+    }
+
+    private static boolean statusMask(String file, String field, int sig) throws IOException {
+        for (String line : Files.readAllLines(Path.of(file))) {
+            if (line.startsWith(field)) {
+                long mask = Long.parseUnsignedLong(line.substring(field.length()).trim(), 16);
                 return (mask & (1L << (sig - 1))) != 0;
             }
         }
-        throw new IOException("no SigCgt line in /proc/self/status");
+        throw new IOException("no " + field + " line in " + file);
     }
 }

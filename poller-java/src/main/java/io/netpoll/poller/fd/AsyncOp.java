@@ -207,6 +207,54 @@ abstract class AsyncOp<T> extends Waiter implements Runnable {
         }
     }
 
+    /** Scattering read: {@link Blocking#read(NetFD, ByteBuffer[])} as a future. */
+    static final class Readv extends AsyncOp<Long> {
+        private final ByteBuffer[] dsts;
+
+        Readv(NetFD fd, ByteBuffer[] dsts, Executor executor) {
+            super(fd, PollDesc.MODE_READ, true, executor);
+            this.dsts = dsts;
+        }
+
+        @Override
+        Long attempt() throws IOException {
+            if (Iovecs.remaining(dsts) == 0) {
+                return 0L;
+            }
+            long n = fd.tryReadv(dsts);
+            return n == NetFD.EAGAIN ? null : n;
+        }
+    }
+
+    /** Gathering write of every byte remaining: {@link Blocking#write(NetFD, ByteBuffer[])} as a future. */
+    static final class Writev extends AsyncOp<Long> {
+        private final ByteBuffer[] srcs;
+        private long total;
+
+        Writev(NetFD fd, ByteBuffer[] srcs, Executor executor) {
+            super(fd, PollDesc.MODE_WRITE, true, executor);
+            this.srcs = srcs;
+        }
+
+        @Override
+        Long attempt() throws IOException {
+            if (Iovecs.remaining(srcs) == 0) {
+                return total;
+            }
+            long n = fd.tryWritev(srcs);
+            if (n == NetFD.EAGAIN) {
+                return null;
+            }
+            total += n;
+            return total;
+        }
+
+        @Override
+        boolean done(Long value) {
+            return Iovecs.remaining(srcs) == 0;
+        }
+    }
+
     static final class Accept extends AsyncOp<NetFD> {
         Accept(NetFD fd, Executor executor) {
             super(fd, PollDesc.MODE_READ, true, executor);

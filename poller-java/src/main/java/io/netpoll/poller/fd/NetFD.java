@@ -266,6 +266,16 @@ public final class NetFD implements Closeable {
         return new AsyncOp.Write(this, src, executor).start();
     }
 
+    /** {@link #write(ByteBuffer[])} as a future: completes once every byte remaining in {@code srcs} is written. */
+    public CompletableFuture<Long> writeAsync(ByteBuffer[] srcs, Executor executor) {
+        return new AsyncOp.Writev(this, srcs, executor).start();
+    }
+
+    /** {@link #read(ByteBuffer[])} as a future: the bytes read, or -1 at end of stream. */
+    public CompletableFuture<Long> readAsync(ByteBuffer[] dsts, Executor executor) {
+        return new AsyncOp.Readv(this, dsts, executor).start();
+    }
+
     public CompletableFuture<NetFD> acceptAsync(Executor executor) {
         return new AsyncOp.Accept(this, executor).start();
     }

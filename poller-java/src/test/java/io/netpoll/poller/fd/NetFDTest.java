@@ -26,6 +26,8 @@ import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -347,23 +349,35 @@ class NetFDTest {
 
     @Test
     void dial_timeout_is_a_socket_timeout() throws Exception {
-        // A listener with a full accept queue leaves further SYNs unanswered on Linux.
         try (NetFD ln = NetFD.listen(LOOPBACK_ANY_PORT, 0, false)) {
-            java.util.List<NetFD> fill = new java.util.ArrayList<>();
+            List<NetFD> made = fillAcceptQueue(ln); // returns once a dial failed with DeadlineExceededException
+            made.forEach(NetFD::close);
+        }
+    }
+
+    /**
+     * Dials {@code ln} (backlog 0, never accepting) until a dial times out, which it does once the
+     * accept queue is full: Linux then leaves further SYNs unanswered. Returns the connections made.
+     */
+    static List<NetFD> fillAcceptQueue(NetFD ln) throws IOException {
+        List<NetFD> fill = new ArrayList<>();
+        for (int i = 0; i < 64; i++) {
             try {
-                DeadlineExceededException timedOut = null;
-                for (int i = 0; i < 64 && timedOut == null; i++) {
-                    try {
-                        fill.add(NetFD.dial(ln.localAddress(), TimeUnit.MILLISECONDS.toNanos(200)));
-                    } catch (DeadlineExceededException e) {
-                        timedOut = e;
-                    }
-                }
-                assertNotNull(timedOut, "some dial must time out against a full accept queue");
-            } finally {
-                fill.forEach(NetFD::close);
+                fill.add(NetFD.dial(ln.localAddress(), TimeUnit.MILLISECONDS.toNanos(200)));
+            } catch (DeadlineExceededException e) {
+                return fill;
             }
         }
+        fill.forEach(NetFD::close);
+        throw new AssertionError("no dial timed out against a full accept queue");
+    }
+
+    static ByteBuffer filled(int size, int value) {
+        ByteBuffer b = ByteBuffer.allocateDirect(size);
+        while (b.hasRemaining()) {
+            b.put((byte) value);
+        }
+        return b.flip();
     }
 
     @Test
@@ -654,6 +668,98 @@ class NetFDTest {
             b.setReadDeadline(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50));
             assertThrows(DeadlineExceededException.class, () -> b.read(ByteBuffer.allocate(1)),
                     "the driver still polls and fires deadlines");
+        }
+    }
+
+    @Test
+    void an_async_gathering_write_blocked_on_a_full_buffer_completes_once_the_peer_drains() throws Exception {
+        NetFD[] sp = NetFD.socketPair(Sys.SOCK_STREAM);
+        try (NetFD a = sp[0]; NetFD b = sp[1]) {
+            a.setSendBufferSize(4096);
+            ByteBuffer[] srcs = {filled(256 << 10, 1), ByteBuffer.allocate(0), filled(256 << 10, 2)};
+            CompletableFuture<Long> written = a.writeAsync(srcs, NetFD.defaultExecutor());
+            Thread.sleep(100);
+            assertFalse(written.isDone(), "blocked: the peer reads nothing yet");
+            ByteBuffer x = ByteBuffer.allocateDirect(256 << 10);
+            ByteBuffer y = ByteBuffer.allocateDirect(256 << 10);
+            long got = 0;
+            while (got < 512 << 10) {
+                long n = join(b.readAsync(new ByteBuffer[] {x, y}, NetFD.defaultExecutor()));
+                assertTrue(n > 0, "read " + n);
+                got += n;
+            }
+            assertEquals(512 << 10, join(written));
+            assertEquals(1, x.get(x.limit() - 1));
+            assertEquals(2, y.get(0));
+            assertEquals(2, y.get(y.limit() - 1));
+        }
+    }
+
+    @Test
+    void an_async_scattering_read_waits_for_data_and_reports_end_of_stream() throws Exception {
+        NetFD[] sp = NetFD.socketPair(Sys.SOCK_STREAM);
+        try (NetFD a = sp[0]; NetFD b = sp[1]) {
+            ByteBuffer x = ByteBuffer.allocateDirect(2);
+            ByteBuffer y = ByteBuffer.allocateDirect(8);
+            CompletableFuture<Long> read = b.readAsync(new ByteBuffer[] {x, y}, NetFD.defaultExecutor());
+            Thread.sleep(50);
+            assertFalse(read.isDone());
+            a.write(bytes("abcde"));
+            assertEquals(5, join(read));
+            x.flip();
+            y.flip();
+            assertEquals("ab", StandardCharsets.UTF_8.decode(x).toString());
+            assertEquals("cde", StandardCharsets.UTF_8.decode(y).toString());
+            a.shutdownOutput();
+            assertEquals(-1, join(b.readAsync(new ByteBuffer[] {ByteBuffer.allocateDirect(1)}, NetFD.defaultExecutor())));
+        }
+    }
+
+    @Test
+    void an_async_read_past_its_deadline_fails_with_deadline_exceeded() throws Exception {
+        NetFD[] sp = NetFD.socketPair(Sys.SOCK_STREAM);
+        try (NetFD a = sp[0]; NetFD b = sp[1]) {
+            long t0 = System.nanoTime();
+            b.setReadDeadline(t0 + TimeUnit.MILLISECONDS.toNanos(100));
+            CompletableFuture<Integer> read = b.readAsync(ByteBuffer.allocate(1), NetFD.defaultExecutor());
+            ExecutionException e = assertThrows(ExecutionException.class, () -> read.get(5, TimeUnit.SECONDS));
+            assertInstanceOf(DeadlineExceededException.class, e.getCause());
+            assertTrue(System.nanoTime() - t0 >= TimeUnit.MILLISECONDS.toNanos(100), "not before the deadline");
+            b.clearReadDeadline();
+            a.write(bytes("k"));
+            assertEquals(1, join(b.readAsync(ByteBuffer.allocate(1), NetFD.defaultExecutor())), "the descriptor stays usable");
+        }
+    }
+
+    @Test
+    void an_async_dial_past_its_timeout_fails_with_deadline_exceeded() throws Exception {
+        try (NetFD ln = NetFD.listen(LOOPBACK_ANY_PORT, 0, false)) {
+            List<NetFD> fill = fillAcceptQueue(ln);
+            try {
+                long t0 = System.nanoTime();
+                CompletableFuture<NetFD> dial = NetFD.dialAsync(ln.localAddress(), TimeUnit.MILLISECONDS.toNanos(200), NetFD.defaultExecutor());
+                ExecutionException e = assertThrows(ExecutionException.class, () -> dial.get(10, TimeUnit.SECONDS));
+                assertInstanceOf(DeadlineExceededException.class, e.getCause());
+                long took = System.nanoTime() - t0;
+                assertTrue(took >= TimeUnit.MILLISECONDS.toNanos(200) && took < TimeUnit.SECONDS.toNanos(2), "timed out after " + took / 1_000_000 + " ms");
+            } finally {
+                fill.forEach(NetFD::close);
+            }
+        }
+    }
+
+    @Test
+    void shutdown_input_ends_a_pending_async_read_with_end_of_stream_and_leaves_writing_open() throws Exception {
+        NetFD[] p = tcpPair(LOOPBACK_ANY_PORT);
+        try (NetFD c = p[0]; NetFD s = p[1]) {
+            CompletableFuture<Integer> pending = s.readAsync(ByteBuffer.allocate(8), NetFD.defaultExecutor());
+            Thread.sleep(50);
+            assertFalse(pending.isDone());
+            s.shutdownInput();
+            assertEquals(-1, join(pending));
+            assertEquals(-1, s.read(ByteBuffer.allocate(8)), "and every later read");
+            assertEquals(2, join(s.writeAsync(bytes("up"), NetFD.defaultExecutor())));
+            assertEquals("up", readString(c, 2), "the other direction still works");
         }
     }
 

@@ -48,8 +48,10 @@ import java.util.concurrent.ForkJoinPool;
  *
  * <h2>Errors</h2>
  * A passed deadline is a {@link DeadlineExceededException}; errno values become the JVM's socket
- * exceptions (through the socket layer, with the OS's own text); writes never raise SIGPIPE
- * (MSG_NOSIGNAL, or SO_NOSIGPIPE on macOS), so a closed peer is an exception.
+ * exceptions (through the socket layer, with the OS's own text); socket writes never raise SIGPIPE
+ * (MSG_NOSIGNAL, or SO_NOSIGPIPE on macOS), so a closed peer is an exception. A pipe has no such
+ * flag: a write to one whose reader closed raises SIGPIPE, which the JVM's own handler ignores, and
+ * fails with EPIPE, the same exception.
  */
 public final class NetFD implements Closeable {
     /** {@link #tryRead}/{@link #tryWrite}: would block. */

@@ -3,6 +3,11 @@ package io.netpoll.poller;
 import io.netpoll.poller.kqueue.KqueueNative;
 import org.junit.jupiter.api.Test;
 
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -36,6 +41,39 @@ class BackendSelectionTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Netpoll.openBackend("select"));
         assertTrue(e.getMessage().contains("'select'"), e.getMessage());
         assertNamesEveryBackend(e.getMessage());
+    }
+
+    @Test
+    void netpoll_get_with_an_unknown_backend_property_fails_naming_the_supported_ones() throws Exception {
+        // Netpoll.get() is a process singleton, already epoll here: ask a fresh JVM.
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "-Dnetpoll.backend=bogus", GetNetpoll.class.getName())
+                .redirectErrorStream(true)
+                .start();
+        p.getOutputStream().close();
+        String out;
+        try (InputStream in = p.getInputStream()) {
+            out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the child JVM did not exit");
+        assertEquals(GetNetpoll.FAILED, p.exitValue(), out);
+        assertTrue(out.startsWith(IllegalArgumentException.class.getName() + ": "), out);
+        assertTrue(out.contains("'bogus'"), out);
+        assertNamesEveryBackend(out);
+    }
+
+    /** The child: Netpoll.get() under the JVM's -D options; prints the failure's type and message. */
+    static final class GetNetpoll {
+        static final int FAILED = 3;
+
+        public static void main(String[] args) {
+            try {
+                System.out.println("opened " + Netpoll.get().backendName());
+            } catch (RuntimeException e) {
+                System.out.println(e.getClass().getName() + ": " + e.getMessage());
+                System.exit(FAILED);
+            }
+        }
     }
 
     @Test

@@ -25,6 +25,7 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -284,6 +285,20 @@ class NetFDTest {
         assertInstanceOf(AsynchronousCloseException.class, queuedReader.get(5, TimeUnit.SECONDS));
         assertInstanceOf(AsynchronousCloseException.class, acceptor.get(5, TimeUnit.SECONDS));
         p[0].close();
+    }
+
+    @Test
+    void close_leaves_the_os_descriptor_open_until_the_call_in_flight_leaves() throws Exception {
+        NetFD[] sp = NetFD.socketPair(Sys.SOCK_STREAM);
+        NetFD a = sp[0];
+        Path proc = Path.of("/proc/self/fd/" + a.fd());
+        a.readLock(); // a read in flight, between its syscalls
+        a.close();
+        assertFalse(a.isOpen());
+        assertTrue(Files.exists(proc, LinkOption.NOFOLLOW_LINKS), "closed under the call: its fd number could be reused");
+        a.readUnlock();
+        assertFalse(Files.exists(proc, LinkOption.NOFOLLOW_LINKS), "the last reference leaving closes it");
+        sp[1].close();
     }
 
     @Test

@@ -18,15 +18,21 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
  * One 64-byte write + read through the kernel, on one thread (the data is always there, so this
- * measures the call path, not wake-up latency): NetFD over a socketpair and over loopback TCP,
- * versus a blocking {@link SocketChannel} over loopback TCP.
+ * measures the call path, not wake-up latency). Like for like: NetFD versus a blocking
+ * {@link SocketChannel}, each over a connected Unix-domain stream pair (a socketpair for NetFD; for
+ * the channel, JDK 16's UNIX ServerSocketChannel on a temporary path, since the JDK has no
+ * socketpair) and over loopback TCP.
  *
  * <pre>java -jar benchmarks/target/benchmarks.jar RoundTripBenchmark -prof gc</pre>
  */
@@ -45,6 +51,9 @@ public class RoundTripBenchmark {
     private NetFD tcpB;
     private SocketChannel chA;
     private SocketChannel chB;
+    private Path unixDir;
+    private SocketChannel uxA;
+    private SocketChannel uxB;
     private final ByteBuffer out = ByteBuffer.allocateDirect(SIZE);
     private final ByteBuffer in = ByteBuffer.allocateDirect(SIZE);
 
@@ -65,6 +74,14 @@ public class RoundTripBenchmark {
             chA.socket().setTcpNoDelay(true);
             chB.socket().setTcpNoDelay(true);
         }
+        unixDir = Files.createTempDirectory("roundtrip");
+        UnixDomainSocketAddress path = UnixDomainSocketAddress.of(unixDir.resolve("s.sock"));
+        try (ServerSocketChannel ssc = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            ssc.bind(path);
+            uxA = SocketChannel.open(path);
+            uxB = ssc.accept();
+        }
+        Files.delete(path.getPath());
     }
 
     @TearDown(Level.Trial)
@@ -75,6 +92,9 @@ public class RoundTripBenchmark {
         tcpB.close();
         chA.close();
         chB.close();
+        uxA.close();
+        uxB.close();
+        Files.delete(unixDir);
     }
 
     @Benchmark
@@ -89,12 +109,21 @@ public class RoundTripBenchmark {
 
     @Benchmark
     public int socketChannelLoopbackTcp() throws IOException {
+        return roundTrip(chA, chB);
+    }
+
+    @Benchmark
+    public int socketChannelUnixPair() throws IOException {
+        return roundTrip(uxA, uxB);
+    }
+
+    private int roundTrip(SocketChannel a, SocketChannel b) throws IOException {
         out.clear();
-        chA.write(out);
+        a.write(out);
         in.clear();
         int n = 0;
         while (n < SIZE) {
-            n += chB.read(in);
+            n += b.read(in);
         }
         return n;
     }

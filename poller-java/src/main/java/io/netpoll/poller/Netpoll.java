@@ -53,7 +53,13 @@ public final class Netpoll {
     private volatile boolean pollerBlockedForever;
     private volatile long pollerWakeAtNanos;
 
-    private final AtomicInteger waiters = new AtomicInteger();
+    /**
+     * Parked waiters in the low 32 bits and, above them, how many parks there have been in all: one
+     * atomic add per park and per wake keeps both, so the fallback driver can tell whether anybody
+     * parked since its last poll ({@link #parksSoFar}).
+     */
+    private final AtomicLong waiterWord = new AtomicLong();
+    private static final long ONE_PARK = (1L << 32) | 1L;
     private final AtomicInteger drivers = new AtomicInteger();
 
     private final AtomicLong polls = new AtomicLong();
@@ -291,6 +297,7 @@ public final class Netpoll {
         }
         if (drivers.get() == 0) {
             driver.ensureRunning();
+            driver.unparkIfIdle();
         }
     }
 
@@ -315,7 +322,7 @@ public final class Netpoll {
 
     public void detachDriver() {
         if (drivers.decrementAndGet() == 0) {
-            if (waiters.get() > 0 || armedDeadlines > 0) {
+            if (waiters() > 0 || armedDeadlines > 0) {
                 driver.ensureRunning();
             }
             driver.unpark();
@@ -328,18 +335,34 @@ public final class Netpoll {
 
     /** Waiters parked on any descriptor (Go's netpollWaiters). */
     public int waiters() {
-        return waiters.get();
+        return (int) waiterWord.get();
+    }
+
+    /** Parks there have been since this Netpoll was made; compared by the driver before it idles. */
+    long parksSoFar() {
+        return waiterWord.get() >>> 32;
+    }
+
+    /**
+     * True when nobody is parked, nobody parked since {@code parksBefore} was read, and no deadline
+     * is armed: a blocking poll would only collect edges nobody waits for (Go's findRunnable blocks
+     * in netpoll only if netpollAnyWaiters or a timer is due).
+     */
+    boolean nothingToDrive(long parksBefore) {
+        long w = waiterWord.get();
+        return (int) w == 0 && (w >>> 32) == parksBefore && armedDeadlines == 0;
     }
 
     void waiterParked() {
-        waiters.incrementAndGet();
+        waiterWord.addAndGet(ONE_PARK);
         if (drivers.get() == 0) {
             driver.ensureRunning();
+            driver.unparkIfIdle();
         }
     }
 
     void waiterUnparked() {
-        waiters.decrementAndGet();
+        waiterWord.decrementAndGet();
     }
 
     /** The fallback driver thread, or null if it has never been needed. */
@@ -348,7 +371,7 @@ public final class Netpoll {
     }
 
     public NetpollStats stats() {
-        return new NetpollStats(poller.name(), cache.inUse(), waiters.get(), armedDeadlines, polls.get(),
+        return new NetpollStats(poller.name(), cache.inUse(), waiters(), armedDeadlines, polls.get(),
                 blockingPolls.get(), events.get(), poller.wakeupWrites(), drivers.get(),
                 driver.thread() != null);
     }

@@ -121,6 +121,56 @@ class NetpollTest {
         }
     }
 
+    /**
+     * Edges on a descriptor nobody waits for must not keep the fallback driver in the poller: there
+     * every edge would wake it, and the writer that raised it would pay for that. Once nobody
+     * parks, it idles; the next waiter brings it back, and its wake is not lost.
+     */
+    @Test
+    void the_fallback_driver_stops_polling_while_nobody_waits_and_polls_again_for_the_next_waiter() throws Exception {
+        try (EpollPoller poller = new EpollPoller()) {
+            Netpoll np = new Netpoll(poller);
+            int[] sp = TestSockets.socketpair();
+            PollDesc pd = np.open(sp[0]);
+            pd.setDeadline(PollDesc.MODE_READ, System.nanoTime() + TimeUnit.HOURS.toNanos(1)); // starts the driver
+            pd.clearDeadline(PollDesc.MODE_READ);
+            Thread driver = np.driverThread();
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (driver.getState() != Thread.State.WAITING) {
+                TestSockets.writeByte(sp[1], 'x'); // an edge nobody waits for
+                TestSockets.readByte(sp[0]);
+                assertTrue(System.nanoTime() < end, "the driver kept polling with nobody waiting: " + driver.getState());
+                Thread.sleep(1);
+            }
+            long polls = np.stats().blockingPolls();
+            for (int i = 0; i < 50; i++) {
+                TestSockets.writeByte(sp[1], 'x');
+                TestSockets.readByte(sp[0]);
+            }
+            Thread.sleep(50);
+            assertEquals(polls, np.stats().blockingPolls(), "50 unwatched edges woke the idle driver");
+
+            PollDescConformance.CountingWaiter w = new PollDescConformance.CountingWaiter();
+            int r;
+            do {
+                assertEquals(PollDesc.OK, pd.prepare(PollDesc.MODE_READ));
+                r = pd.waitFor(PollDesc.MODE_READ, w); // READY left by the edges above is consumed first
+            } while (r == PollDesc.OK);
+            assertEquals(PollDesc.PARKED, r);
+            TestSockets.writeByte(sp[1], 'y');
+            end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (w.wakes.get() == 0) {
+                assertTrue(System.nanoTime() < end, "the waiter parked on an idle driver was never woken");
+                Thread.sleep(1);
+            }
+            assertEquals(PollDesc.OK, pd.resume(PollDesc.MODE_READ));
+            pd.evict();
+            np.close(pd);
+            LibC.close(sp[0]);
+            LibC.close(sp[1]);
+        }
+    }
+
     /** A private Netpoll with a driver attached (no fallback thread), its attach wakeup consumed. */
     private static Netpoll attachedNetpoll(Poller poller) {
         Netpoll np = new Netpoll(poller);

@@ -10,6 +10,7 @@ import io.netpoll.DeadlineExceededException
 import kotlinx.coroutines.async
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.launch
+import kotlinx.coroutines.withTimeoutOrNull
 import java.net.SocketTimeoutException
 import java.nio.ByteBuffer
 import java.time.Instant
@@ -130,6 +131,42 @@ class DeadlineSpec : FunSpec({
             c.closeWrite()
             drain.await() shouldBeGreaterThanOrEqualTo queued + 4
             listOf(ln, c, s).forEach { it.close() }
+        }
+    }
+
+    test("a write deadline set while a write is blocked on a full send buffer takes effect on that write") {
+        net {
+            val (ln, c, s) = tcpPair()
+            // Fill the send buffer without a write deadline (a cancelled write leaves the
+            // connection usable), so that nothing but the deadline below can end the write.
+            val chunk = ByteBuffer.allocateDirect(64 * 1024)
+            withTimeoutOrNull(300) {
+                while (true) c.write(chunk.clear())
+            }
+            val w = async { runCatching { c.write(ByteBuffer.allocate(1 shl 20)) } }
+            delay(100)
+            w.isActive shouldBe true
+            val start = TimeSource.Monotonic.markNow()
+            c.setWriteDeadline(Instant.now().plusMillis(50))
+            w.await().exceptionOrNull().shouldBeInstanceOf<DeadlineExceededException>()
+            start.elapsedNow() shouldBeGreaterThanOrEqualTo 45.milliseconds
+            start.elapsedNow() shouldBeLessThan 5.seconds
+            listOf(ln, c, s).forEach { it.close() }
+        }
+    }
+
+    test("an accept deadline set while accept is suspended takes effect on that accept") {
+        net {
+            val ln = Net.listen("tcp", "127.0.0.1:0")
+            val a = async { runCatching { ln.accept() } }
+            delay(100)
+            a.isActive shouldBe true
+            val start = TimeSource.Monotonic.markNow()
+            ln.setDeadline(Instant.now().plusMillis(50))
+            a.await().exceptionOrNull().shouldBeInstanceOf<DeadlineExceededException>()
+            start.elapsedNow() shouldBeGreaterThanOrEqualTo 45.milliseconds
+            start.elapsedNow() shouldBeLessThan 5.seconds
+            ln.close()
         }
     }
 

@@ -2,10 +2,9 @@ package io.netpoll.net
 
 import io.netpoll.DeadlineExceededException
 import kotlinx.coroutines.Dispatchers
-import kotlinx.coroutines.TimeoutCancellationException
 import kotlinx.coroutines.asExecutor
 import kotlinx.coroutines.future.await
-import kotlinx.coroutines.withTimeout
+import kotlinx.coroutines.withTimeoutOrNull
 import java.io.InterruptedIOException
 import java.net.InetAddress
 import java.net.InetSocketAddress
@@ -36,8 +35,9 @@ internal object Resolver {
     fun lookupAsync(network: Network, address: String): CompletableFuture<List<SocketAddress>> {
         val (host, portText) = Addresses.splitHostPort(address)
         val port = Addresses.port(portText, address)
+        val lookup = lookupHost
         return CompletableFuture.supplyAsync({
-            Addresses.filter(network, host, lookupHost(host)).map { InetSocketAddress(it, port) }
+            Addresses.filter(network, host, lookup(host)).map { InetSocketAddress(it, port) }
         }, executor)
     }
 
@@ -50,11 +50,8 @@ internal object Resolver {
         if (left <= 0) {
             throw timeout(address)
         }
-        try {
-            return withTimeout(left.nanoseconds) { lookupAsync(network, address).await() }
-        } catch (e: TimeoutCancellationException) {
-            throw timeout(address)
-        }
+        // Null only when this timeout fired (a caller's own withTimeout stays a cancellation).
+        return withTimeoutOrNull(left.nanoseconds) { lookupAsync(network, address).await() } ?: throw timeout(address)
     }
 
     /**

@@ -23,10 +23,12 @@ import kotlin.time.Duration.Companion.seconds
 import kotlin.time.TimeSource
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.TimeoutCancellationException
 import kotlinx.coroutines.async
 import kotlinx.coroutines.cancelAndJoin
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.withContext
+import kotlinx.coroutines.withTimeout
 import kotlinx.coroutines.future.await
 
 class DialSpec : FunSpec({
@@ -153,6 +155,18 @@ class DialSpec : FunSpec({
             }
         }
 
+        test("a caller's own withTimeout around a dial ends it with TimeoutCancellationException, not as a dial timeout") {
+            net {
+                withLookup(hanging) {
+                    val start = TimeSource.Monotonic.markNow()
+                    shouldThrow<TimeoutCancellationException> {
+                        withTimeout(100) { Net.dial("tcp", address, timeout = 5.seconds) }
+                    }
+                    start.elapsedNow() shouldBeLessThan 1.seconds
+                }
+            }
+        }
+
         test("cancelling a dial ends it with CancellationException at once") {
             net {
                 withLookup(hanging) {
@@ -204,7 +218,7 @@ class DialSpec : FunSpec({
             net {
                 while (finished.get() < started.get()) delay(5)
                 println("DialSpec: ${started.get()} hanging lookups abandoned by their dials, all finished afterwards")
-                started.get() shouldBe 6
+                started.get() shouldBe 7
                 withLookup(hanging) { Net.dial("tcp", address).close() }
                 ln.accept().close()
             }

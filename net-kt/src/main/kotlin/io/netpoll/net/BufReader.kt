@@ -76,12 +76,47 @@ class BufReader @JvmOverloads constructor(private val conn: Conn, val size: Int 
      * frame; [BufferOverflowException] if [size] bytes arrive without [delim] (bufio.ErrBufferFull).
      */
     suspend fun readSlice(delim: Byte): ByteBuffer? {
+        val n = frameLength(delim)
+        if (n >= 0) {
+            return consume(n)
+        }
+        if (!buf.hasRemaining()) {
+            return null
+        }
+        throw EOFException("end of stream inside a frame (${buf.remaining()} bytes without delimiter)")
+    }
+
+    /**
+     * A line without its "\n" or "\r\n", decoded as UTF-8 (Go's ReadString('\n') trimmed); null at
+     * end of stream. A last line without "\n" is returned as is. Lines must fit in the buffer
+     * ([BufferOverflowException] otherwise).
+     */
+    suspend fun readLine(): String? {
+        val n = frameLength('\n'.code.toByte())
+        val line = when {
+            n >= 0 -> consume(n)
+            buf.hasRemaining() -> consume(buf.remaining())
+            else -> return null
+        }
+        var end = line.limit()
+        if (end > line.position() && line.get(end - 1) == '\n'.code.toByte()) end--
+        if (end > line.position() && line.get(end - 1) == '\r'.code.toByte()) end--
+        line.limit(end)
+        return StandardCharsets.UTF_8.decode(line).toString()
+    }
+
+    /**
+     * Fills until the buffer holds [delim]: the length of the frame up to and including it, or -1
+     * if the stream ended first (what arrived stays buffered). [BufferOverflowException] if the
+     * buffer fills without it.
+     */
+    private suspend fun frameLength(delim: Byte): Int {
         var scanned = 0
         while (true) {
             val start = buf.position()
             for (i in start + scanned until buf.limit()) {
                 if (buf.get(i) == delim) {
-                    return consume(i + 1 - start)
+                    return i + 1 - start
                 }
             }
             scanned = buf.remaining()
@@ -89,29 +124,9 @@ class BufReader @JvmOverloads constructor(private val conn: Conn, val size: Int 
                 throw BufferOverflowException()
             }
             if (!fill()) {
-                if (scanned == 0) {
-                    return null
-                }
-                throw EOFException("end of stream inside a frame (${scanned} bytes without delimiter)")
+                return -1
             }
         }
-    }
-
-    /**
-     * A line without its "\n" or "\r\n", decoded as UTF-8 (Go's ReadString('\n') trimmed); null at
-     * end of stream. A last line without "\n" is returned as is. Lines must fit in the buffer.
-     */
-    suspend fun readLine(): String? {
-        val line = try {
-            readSlice('\n'.code.toByte())
-        } catch (e: EOFException) {
-            consume(buf.remaining())
-        } ?: return null
-        var end = line.limit()
-        if (end > line.position() && line.get(end - 1) == '\n'.code.toByte()) end--
-        if (end > line.position() && line.get(end - 1) == '\r'.code.toByte()) end--
-        line.limit(end)
-        return StandardCharsets.UTF_8.decode(line).toString()
     }
 
     /** Exactly [n] bytes (n <= [size]) as a view valid until the next call; [EOFException] if the stream ends first. */

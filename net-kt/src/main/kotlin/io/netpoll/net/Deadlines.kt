@@ -10,7 +10,7 @@ import java.time.Instant
  */
 internal object Deadlines {
     /** Far enough to mean "never" and near enough that nanoTime arithmetic cannot overflow. */
-    private const val maxDeltaNanos = Long.MAX_VALUE / 4
+    const val maxDeltaNanos = Long.MAX_VALUE / 4
 
     fun nanoTimeOf(deadline: Instant): Long {
         val nowNanos = System.nanoTime()

@@ -4,26 +4,25 @@ import io.netpoll.DeadlineExceededException
 import io.netpoll.poller.fd.NetFD
 import io.netpoll.poller.sys.SockAddr
 import io.netpoll.poller.sys.Sys
-import kotlinx.coroutines.TimeoutCancellationException
-import kotlinx.coroutines.withTimeout
 import java.io.IOException
-import java.net.InetAddress
-import java.net.InetSocketAddress
 import java.net.SocketAddress
 import java.net.UnixDomainSocketAddress
 import java.util.concurrent.CompletableFuture
 import java.util.concurrent.CompletionException
 import java.util.concurrent.Executor
+import java.util.concurrent.TimeUnit
 
 /**
  * Dialling (Go's Dialer.DialContext → dialSerial → netFD.connect), in three forms over one
  * algorithm: resolve the address, then try each resolved address in order until one connects;
- * the error of the first attempt is reported if all fail (or if time runs out after one failed). With a timeout, each attempt gets an
- * even share of the time left (Go's partialDeadline, at least [saneMinimumNanos] when there is
- * that much), and the whole dial fails with [DeadlineExceededException] once it is spent.
+ * the error of the first attempt is reported if all fail (or if time runs out after one failed).
+ * With a timeout, the lookup gets the whole budget and each attempt an even share of the time
+ * left (Go's partialDeadline, at least [saneMinimumNanos] when there is that much), and the whole
+ * dial fails with [DeadlineExceededException] once it is spent.
  *
- * Name lookups block (the JDK resolver has no asynchronous form), so the suspend form runs them
- * off the caller's dispatcher ([Resolver]).
+ * Name lookups block and cannot be interrupted, so all three forms wait for them through
+ * [Resolver]: a dial that times out, is cancelled or is interrupted during the lookup returns at
+ * once and leaves the lookup to finish in the background.
  */
 internal object Dialer {
     /** Go's saneMinimum: a per-address share below this is raised when the total allows. */
@@ -33,7 +32,7 @@ internal object Dialer {
 
     suspend fun dial(network: Network, address: String, timeoutNanos: Long): Conn {
         val deadline = if (timeoutNanos > 0) System.nanoTime() + timeoutNanos else 0L
-        val targets = literalTargets(network, address) ?: resolveSuspending(network, address, deadline)
+        val targets = literalTargets(network, address) ?: Resolver.lookup(network, address, deadline)
         return dialSerial(targets, deadline)
     }
 
@@ -61,24 +60,11 @@ internal object Dialer {
         throw first!!
     }
 
-    private suspend fun resolveSuspending(network: Network, address: String, deadline: Long): List<SocketAddress> {
-        if (deadline == 0L) {
-            return Resolver.offload { resolve(network, address) }
-        }
-        val left = deadline - System.nanoTime()
-        if (left <= 0) throw DeadlineExceededException()
-        try {
-            return withTimeout(left / 1_000_000L + 1) { Resolver.offload { resolve(network, address) } }
-        } catch (e: TimeoutCancellationException) {
-            throw DeadlineExceededException("i/o timeout (resolving $address)")
-        }
-    }
-
     // ---- blocking ------------------------------------------------------------------------------
 
     fun dialBlocking(network: Network, address: String, timeoutNanos: Long): Conn {
         val deadline = if (timeoutNanos > 0) System.nanoTime() + timeoutNanos else 0L
-        val targets = literalTargets(network, address) ?: resolve(network, address)
+        val targets = literalTargets(network, address) ?: Resolver.lookupBlocking(network, address, deadline)
         var first: IOException? = null
         for (i in targets.indices) {
             val partial = try {
@@ -99,14 +85,22 @@ internal object Dialer {
 
     fun dialAsync(network: Network, address: String, timeoutNanos: Long, executor: Executor): CompletableFuture<Conn> {
         val deadline = if (timeoutNanos > 0) System.nanoTime() + timeoutNanos else 0L
-        val literal = try {
-            literalTargets(network, address)
+        var lookup = try {
+            val literal = literalTargets(network, address)
+            if (literal != null) {
+                return attemptAsync(literal, 0, deadline, null, executor)
+            }
+            Resolver.lookupAsync(network, address)
         } catch (e: Exception) {
             return CompletableFuture.failedFuture(e)
         }
-        val targets = if (literal != null) CompletableFuture.completedFuture(literal)
-        else CompletableFuture.supplyAsync({ resolve(network, address) }, executor)
-        return targets.thenCompose { attemptAsync(it, 0, deadline, null, executor) }
+        if (deadline != 0L) {
+            lookup = lookup.orTimeout(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)
+        }
+        return lookup.handleAsync({ targets, err ->
+            if (err != null) CompletableFuture.failedFuture(Resolver.failure(err, address))
+            else attemptAsync(targets, 0, deadline, null, executor)
+        }, executor).thenCompose { it }
     }
 
     private fun attemptAsync(
@@ -138,13 +132,6 @@ internal object Dialer {
         }
         val (host, portText) = Addresses.splitHostPort(address)
         return Addresses.dialLiteral(network, host, Addresses.port(portText, address), address)
-    }
-
-    /** Resolves a host name (blocking the calling thread). */
-    private fun resolve(network: Network, address: String): List<SocketAddress> {
-        val (host, portText) = Addresses.splitHostPort(address)
-        val port = Addresses.port(portText, address)
-        return Addresses.filter(network, host, InetAddress.getAllByName(host)).map { InetSocketAddress(it, port) }
     }
 
     /**

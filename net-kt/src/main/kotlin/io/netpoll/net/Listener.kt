@@ -1,6 +1,7 @@
 package io.netpoll.net
 
 import io.netpoll.poller.fd.NetFD
+import java.io.IOException
 import java.nio.file.Files
 import java.nio.file.Path
 
@@ -18,6 +19,13 @@ class Listener internal constructor(fd: NetFD, private val unixPath: Path?) : Li
     /** The next connection (Go's Accept); accepted TCP connections have TCP_NODELAY on. */
     suspend fun accept(): Conn = Conn(io.accept())
 
+    /**
+     * Closes the socket as [Endpoint.close] does, then, for a Unix listener, removes its socket
+     * file. The socket is closed even when the removal fails; that failure is thrown as the
+     * [IOException] of [Files.deleteIfExists] (the file's path is in its message), once: a second
+     * close does nothing.
+     */
+    @Throws(IOException::class)
     override fun close() {
         val wasOpen = fd.isOpen
         fd.close()

@@ -37,7 +37,9 @@ object Net {
     /**
      * Connects to [address] (Go's net.Dial / DialTimeout). Host names resolve without blocking
      * the caller's dispatcher; each resolved address is tried in turn (Go's dialSerial).
-     * [timeout] bounds the whole dial including the lookup; null = the kernel's own limit.
+     * [timeout] bounds the whole dial including the lookup; null = the kernel's own limit, and a
+     * timeout of centuries ([Duration.INFINITE]) is as good as none. A lookup still running when
+     * the dial times out or is cancelled is abandoned (it finishes in the background).
      * Cancellation ends the dial with CancellationException and closes the half-made socket.
      */
     suspend fun dial(network: String, address: String, timeout: Duration? = null): Conn {
@@ -55,7 +57,10 @@ object Net {
 
     // ---- Java facade -----------------------------------------------------------------------------
 
-    /** [dial] for Java: parks the calling thread. [timeout] null = no limit. */
+    /**
+     * [dial] for Java: parks the calling thread. [timeout] null = no limit; it bounds the lookup
+     * too. An interrupt ends the dial with [java.io.InterruptedIOException].
+     */
     @JvmStatic
     @JvmOverloads
     @Throws(IOException::class)
@@ -64,7 +69,11 @@ object Net {
         return Dialer.dialBlocking(net, address, timeoutNanos(timeout))
     }
 
-    /** [dial] for Java as a future, completed on [executor] (the common pool by default). */
+    /**
+     * [dial] for Java as a future, completed on [executor] (the common pool by default). Every
+     * failure, a bad network, address or timeout included, is the future's exception: this call
+     * itself never throws.
+     */
     @JvmStatic
     @JvmOverloads
     fun dialAsync(
@@ -73,23 +82,31 @@ object Net {
         timeout: java.time.Duration? = null,
         executor: Executor = NetFD.defaultExecutor(),
     ): CompletableFuture<Conn> {
-        val net = try {
-            Network.of(network, Network.TCP, Network.TCP4, Network.TCP6, Network.UNIX)
+        val net: Network
+        val nanos: Long
+        try {
+            net = Network.of(network, Network.TCP, Network.TCP4, Network.TCP6, Network.UNIX)
+            nanos = timeoutNanos(timeout)
         } catch (e: IllegalArgumentException) {
             return CompletableFuture.failedFuture(e)
         }
-        return Dialer.dialAsync(net, address, timeoutNanos(timeout), executor)
+        return Dialer.dialAsync(net, address, nanos, executor)
     }
 
-    private fun timeoutNanos(timeout: Duration?): Long {
+    /**
+     * A timeout in nanoseconds (0 = none), at most [Deadlines.maxDeltaNanos] as deadlines are:
+     * nanoTime + timeout must not wrap around, since the poller's timer heap orders deadlines by
+     * their difference, and a wrapped one would sort before timers already due and hold them up.
+     */
+    internal fun timeoutNanos(timeout: Duration?): Long {
         if (timeout == null) return 0L
         require(timeout.isPositive()) { "timeout must be positive, was $timeout" }
-        return timeout.inWholeNanoseconds
+        return timeout.inWholeNanoseconds.coerceAtMost(Deadlines.maxDeltaNanos)
     }
 
-    private fun timeoutNanos(timeout: java.time.Duration?): Long {
+    internal fun timeoutNanos(timeout: java.time.Duration?): Long {
         if (timeout == null) return 0L
         require(!timeout.isNegative && !timeout.isZero) { "timeout must be positive, was $timeout" }
-        return runCatching { timeout.toNanos() }.getOrDefault(Long.MAX_VALUE / 4)
+        return if (timeout.seconds >= Deadlines.maxDeltaNanos / 1_000_000_000L) Deadlines.maxDeltaNanos else timeout.toNanos()
     }
 }

@@ -10,6 +10,12 @@ import java.nio.ByteBuffer
  * [readFrom] receives one datagram (bytes beyond [ByteBuffer.remaining] are discarded, as with
  * recvfrom); [writeTo] sends [ByteBuffer.remaining] bytes as one datagram. Deadlines, close and
  * errors behave as on a [Conn].
+ *
+ * A write rarely waits: UDP has no flow control, so a datagram the receiver has no room for is
+ * dropped, not held, and the send buffer only fills while datagrams queue for a busy network
+ * device. Over loopback it never fills (the device hands each datagram on at once), so there a
+ * write deadline matters only once it has passed: [writeTo] then fails at once with
+ * [io.netpoll.DeadlineExceededException], as every call does after its deadline.
  */
 class PacketConn internal constructor(fd: NetFD) : PacketConnFacade(fd) {
     private val io = SuspendingFD(fd)

@@ -1,22 +1,88 @@
 package io.netpoll.net
 
-import io.netpoll.dispatcher.NetpollDispatcher
-import io.netpoll.dispatcher.blocking
+import io.netpoll.DeadlineExceededException
 import kotlinx.coroutines.Dispatchers
-import kotlinx.coroutines.withContext
-import kotlin.coroutines.ContinuationInterceptor
-import kotlin.coroutines.coroutineContext
+import kotlinx.coroutines.asExecutor
+import kotlinx.coroutines.future.await
+import kotlinx.coroutines.withTimeoutOrNull
+import java.io.InterruptedIOException
+import java.net.InetAddress
+import java.net.InetSocketAddress
+import java.net.SocketAddress
+import java.util.concurrent.CompletableFuture
+import java.util.concurrent.CompletionException
+import java.util.concurrent.ExecutionException
+import java.util.concurrent.TimeUnit
+import java.util.concurrent.TimeoutException
+import kotlin.time.Duration.Companion.nanoseconds
 
 /**
- * Runs a blocking name lookup without holding up the caller's dispatcher (the JDK resolver has
- * no asynchronous form; Go runs cgo lookups on their own threads for the same reason).
- *
- * On a [NetpollDispatcher] the lookup runs in a [blocking] section: the worker hands its P to
- * another worker and the lookup stays on the calling thread (Go's entersyscallblock). Anywhere
- * else it moves to [Dispatchers.IO], whose threads exist for blocking calls.
+ * Host name lookups for dialling. The JDK resolver blocks and cannot be interrupted, so a lookup
+ * never runs on the caller's thread: it runs on [Dispatchers.IO]'s daemon threads as a future, and
+ * callers wait for the future, not for the lookup (Go's lookupGroup: DoChan, then select on the
+ * result or ctx.Done). A dial that times out or is cancelled or interrupted stops waiting at once;
+ * the abandoned lookup finishes in the background and its answer is dropped. The caller's
+ * dispatcher is never held up, whatever its parallelism.
  */
 internal object Resolver {
-    suspend fun <T> offload(lookup: () -> T): T =
-        if (coroutineContext[ContinuationInterceptor] is NetpollDispatcher) blocking(lookup)
-        else withContext(Dispatchers.IO) { lookup() }
+    /** The blocking lookup itself; tests replace it with one that hangs. */
+    @Volatile
+    var lookupHost: (String) -> Array<InetAddress> = InetAddress::getAllByName
+
+    private val executor = Dispatchers.IO.asExecutor()
+
+    /** The addresses [address]'s host resolves to for [network], in resolver order, as a future. */
+    fun lookupAsync(network: Network, address: String): CompletableFuture<List<SocketAddress>> {
+        val (host, portText) = Addresses.splitHostPort(address)
+        val port = Addresses.port(portText, address)
+        val lookup = lookupHost
+        return CompletableFuture.supplyAsync({
+            Addresses.filter(network, host, lookup(host)).map { InetSocketAddress(it, port) }
+        }, executor)
+    }
+
+    /** [lookupAsync] awaited cancellably; [DeadlineExceededException] at [deadline] (nanoTime, 0 = none). */
+    suspend fun lookup(network: Network, address: String, deadline: Long): List<SocketAddress> {
+        if (deadline == 0L) {
+            return lookupAsync(network, address).await()
+        }
+        val left = deadline - System.nanoTime()
+        if (left <= 0) {
+            throw timeout(address)
+        }
+        // Null only when this timeout fired (a caller's own withTimeout stays a cancellation).
+        return withTimeoutOrNull(left.nanoseconds) { lookupAsync(network, address).await() } ?: throw timeout(address)
+    }
+
+    /**
+     * [lookupAsync] waited for by the calling thread: [DeadlineExceededException] at [deadline]
+     * (nanoTime, 0 = none), [InterruptedIOException] on an interrupt (the interrupt status is kept,
+     * as NetFD's blocking calls keep it).
+     */
+    fun lookupBlocking(network: Network, address: String, deadline: Long): List<SocketAddress> {
+        val f = lookupAsync(network, address)
+        try {
+            return if (deadline == 0L) f.get() else f.get(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)
+        } catch (e: ExecutionException) {
+            throw e.cause ?: e
+        } catch (e: TimeoutException) {
+            throw timeout(address)
+        } catch (e: InterruptedException) {
+            Thread.currentThread().interrupt()
+            throw InterruptedIOException("interrupted while resolving $address")
+        }
+    }
+
+    /**
+     * The exception a failed [lookupAsync] future reports, for future-based callers: its own,
+     * not a [CompletionException]; a [TimeoutException] (from [CompletableFuture.orTimeout]) as
+     * [DeadlineExceededException].
+     */
+    fun failure(err: Throwable, address: String): Throwable = when {
+        err is TimeoutException -> timeout(address)
+        err is CompletionException && err.cause != null -> failure(err.cause!!, address)
+        else -> err
+    }
+
+    private fun timeout(address: String) = DeadlineExceededException("i/o timeout (resolving $address)")
 }

@@ -1,10 +1,14 @@
 package io.netpoll.net;
 
 import io.netpoll.DeadlineExceededException;
+import io.netpoll.poller.Netpoll;
+import io.netpoll.poller.NetpollStats;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -15,10 +19,15 @@ import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -29,18 +38,30 @@ import java.util.zip.CRC32;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * net-kt from plain Java: no coroutines, no Kotlin dispatcher. Blocking calls run on platform
- * threads (this JDK is 17; on 21+ the same calls unmount virtual threads).
+ * threads (VirtualThreadFacadeTest runs them on virtual threads).
+ *
+ * <p>Runs in a JVM of its own (the pom's {@code isolated} execution): in the module's shared JVM,
+ * a spec that once used {@code Dispatchers.Netpoll} leaves it attached as the poll driver for the
+ * JVM's life, and these calls would never run on the Netpoll's own driver thread. After each test
+ * no Kotlin scheduler may be attached.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class JavaFacadeTest {
     private static int port(Endpoint e) throws IOException {
         return ((InetSocketAddress) e.getLocalAddress()).getPort();
+    }
+
+    @AfterEach
+    void noKotlinSchedulerDrovePolling() {
+        NetpollStats stats = Netpoll.get().stats();
+        assertEquals(0, stats.drivers(), () -> "a Kotlin scheduler is attached as poll driver: " + stats);
     }
 
     @Test
@@ -72,7 +93,9 @@ class JavaFacadeTest {
                 for (int i = 0; i < clients; i++) {
                     assertEquals(crcOf(i), sums.get(i).get());
                 }
-                System.out.println("JavaFacadeTest: " + clients + " blocking clients x 256 KiB echoed on platform threads");
+                assertTrue(Netpoll.get().stats().driverThread(), "the Netpoll's own driver thread polled");
+                System.out.println("JavaFacadeTest: " + clients + " blocking clients x 256 KiB echoed on platform threads, "
+                        + "polled by " + Netpoll.get().driverThread().getName());
             } finally {
                 pool.shutdownNow();
             }
@@ -140,6 +163,116 @@ class JavaFacadeTest {
         assertThrows(ConnectException.class, () -> Net.dialBlocking("tcp", "127.0.0.1:" + port));
         ExecutionException bad = assertThrows(ExecutionException.class, () -> Net.dialAsync("sctp", "x:1").get());
         assertInstanceOf(IllegalArgumentException.class, bad.getCause());
+    }
+
+    @Test
+    void nonPositiveDialTimeoutIsIllegalArgumentThrownByDialBlockingAndTheFutureFailureOfDialAsync() throws Exception {
+        try (Listener ln = Net.listen("tcp", "127.0.0.1:0")) {
+            String address = "127.0.0.1:" + port(ln);
+            for (Duration bad : List.of(Duration.ZERO, Duration.ofMillis(-1))) {
+                assertThrows(IllegalArgumentException.class, () -> Net.dialBlocking("tcp", address, bad));
+                CompletableFuture<Conn> f = Net.dialAsync("tcp", address, bad);
+                ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(5, TimeUnit.SECONDS));
+                assertInstanceOf(IllegalArgumentException.class, e.getCause());
+                assertTrue(e.getCause().getMessage().contains("timeout must be positive"), e.getCause().getMessage());
+            }
+        }
+    }
+
+    /** Dials until the backlog-0 listener's accept queue is full; returns the first failure and how long it took. */
+    private static Map.Entry<Throwable, Duration> dialUntilOneFails(Listener ln, Callable<Conn> dial) throws Exception {
+        List<Conn> filled = new ArrayList<>();
+        try {
+            for (int i = 0; i < 16; i++) {
+                long start = System.nanoTime();
+                try {
+                    filled.add(dial.call());
+                } catch (Exception e) {
+                    Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+                    return Map.entry(cause, Duration.ofNanos(System.nanoTime() - start));
+                }
+            }
+            throw new AssertionError("16 dials connected to a listener with backlog 0");
+        } finally {
+            for (Conn c : filled) {
+                c.close();
+            }
+        }
+    }
+
+    @Test
+    void dialBlockingWithATimeoutAgainstAFullAcceptQueueFailsWithDeadlineExceeded() throws Exception {
+        try (Listener ln = Net.listen("tcp", "127.0.0.1:0", new ListenOptions(0))) {
+            String address = "127.0.0.1:" + port(ln);
+            Map.Entry<Throwable, Duration> failed =
+                    dialUntilOneFails(ln, () -> Net.dialBlocking("tcp", address, Duration.ofMillis(300)));
+            assertInstanceOf(DeadlineExceededException.class, failed.getKey());
+            assertTrue(failed.getValue().toMillis() >= 295, failed.getValue().toString());
+            assertTrue(failed.getValue().toMillis() < 3000, failed.getValue().toString());
+        }
+    }
+
+    @Test
+    void dialAsyncWithATimeoutAgainstAFullAcceptQueueFailsWithDeadlineExceededAsTheFuturesCause() throws Exception {
+        try (Listener ln = Net.listen("tcp", "127.0.0.1:0", new ListenOptions(0))) {
+            String address = "127.0.0.1:" + port(ln);
+            Map.Entry<Throwable, Duration> failed = dialUntilOneFails(ln,
+                    () -> Net.dialAsync("tcp", address, Duration.ofMillis(300)).get(10, TimeUnit.SECONDS));
+            assertInstanceOf(DeadlineExceededException.class, failed.getKey());
+            assertTrue(failed.getValue().toMillis() >= 295, failed.getValue().toString());
+            assertTrue(failed.getValue().toMillis() < 3000, failed.getValue().toString());
+        }
+    }
+
+    @Test
+    void readFullyBlockingGathersSeveralWritesAndThrowsEOFExceptionWhenTheStreamEndsShort() throws Exception {
+        try (Listener ln = Net.listen("tcp", "127.0.0.1:0")) {
+            CompletableFuture<Conn> accepted = ln.acceptAsync();
+            try (Conn c = Net.dialBlocking("tcp", "127.0.0.1:" + port(ln));
+                 Conn s = accepted.get(5, TimeUnit.SECONDS)) {
+                CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                    try {
+                        for (String part : List.of("ab", "cde", "f")) {
+                            s.writeBlocking(ByteBuffer.wrap(part.getBytes(StandardCharsets.US_ASCII)));
+                            Thread.sleep(50);
+                        }
+                        s.writeBlocking(ByteBuffer.wrap("gh".getBytes(StandardCharsets.US_ASCII)));
+                        s.closeWrite();
+                    } catch (Exception e) {
+                        throw new RuntimeException(e);
+                    }
+                });
+                ByteBuffer six = ByteBuffer.allocate(6);
+                c.readFullyBlocking(six);
+                assertEquals("abcdef", new String(six.array(), StandardCharsets.US_ASCII));
+                ByteBuffer four = ByteBuffer.allocate(4);
+                EOFException e = assertThrows(EOFException.class, () -> c.readFullyBlocking(four));
+                assertEquals(2, four.position());
+                assertTrue(e.getMessage().contains("2 bytes still expected"), e.getMessage());
+                writer.get(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
+    void unixListenerCloseDeclaresTheIOExceptionOfASocketFileItCannotRemove() throws IOException {
+        Path dir = Files.createTempDirectory("netkt");
+        Path path = dir.resolve("gone.sock");
+        Listener ln = Net.listen("unix", path.toString());
+        Files.delete(path);
+        Files.createDirectory(path);
+        Files.createFile(path.resolve("keep"));
+        IOException thrown = null;
+        try {
+            ln.close(); // this catch compiles only because close() declares IOException
+        } catch (IOException e) {
+            thrown = e;
+        }
+        assertInstanceOf(DirectoryNotEmptyException.class, thrown);
+        assertFalse(ln.isOpen());
+        Files.delete(path.resolve("keep"));
+        Files.delete(path);
+        Files.delete(dir);
     }
 
     @Test

@@ -111,4 +111,41 @@ class BufferedSpec : FunSpec({
             listOf(ln, c, s).forEach { it.close() }
         }
     }
+
+    test("writeString encodes UTF-8 into the buffer exactly as String.toByteArray, across buffer and chunk boundaries") {
+        net {
+            val (ln, c, s) = tcpPair()
+            val pair = "\uD83D\uDE00" // one emoji: a surrogate pair, 4 bytes
+            val strings = listOf(
+                "",
+                "ascii",
+                "héllo wörld ✓ " + pair,
+                "x".repeat(255) + pair + "y",         // the pair straddles the 256-char staging chunk
+                "ünïcödé ".repeat(100) + pair.repeat(70),
+                "lone \uD800 high, lone \uDC00 low, " + "z".repeat(254) + "\uD83D", // ends on a lone high surrogate
+            )
+            // A 16-byte buffer fills inside most strings; a 4 KiB one lets one call encode several
+            // 256-char staging chunks, so the split pair meets a chunk boundary.
+            val sizes = listOf(16, 4096)
+            val expected = strings.joinToString("").toByteArray(Charsets.UTF_8).let { one -> sizes.fold(ByteArray(0)) { a, _ -> a + one } }
+            val reader = async {
+                val got = ByteBuffer.allocate(expected.size + 64)
+                while (got.hasRemaining() && s.read(got) >= 0) {
+                    // until end of stream
+                }
+                got.flip()
+                ByteArray(got.remaining()).also { got.get(it) }
+            }
+            for (size in sizes) {
+                val w = BufWriter(c, size)
+                for (str in strings) {
+                    w.writeString(str)
+                }
+                w.flush()
+            }
+            c.closeWrite()
+            reader.await().contentEquals(expected) shouldBe true
+            listOf(ln, c, s).forEach { it.close() }
+        }
+    }
 })

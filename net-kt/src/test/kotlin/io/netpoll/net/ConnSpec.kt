@@ -2,6 +2,7 @@ package io.netpoll.net
 
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
+import io.kotest.matchers.ints.shouldBeGreaterThan
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.string.shouldContain
 import io.kotest.matchers.types.shouldBeInstanceOf
@@ -174,6 +175,61 @@ class ConnSpec : FunSpec({
         }
     }
 
+    test("close while queued behind a writer blocked on a full send buffer ends both writes with AsynchronousCloseException") {
+        net {
+            val (ln, c, s) = tcpPair()
+            fillUntilBlocked(c)
+            val before = parkedWaiters()
+            val first = async { runCatching { c.write(ByteBuffer.allocate(1 shl 20)) } }
+            delay(50)
+            val second = async { runCatching { c.write(bytes("queued")) } }
+            delay(50)
+            // The first waits for buffer space in the poller, the second for the write lock.
+            parkedWaiters() shouldBe before + 1
+            first.isActive shouldBe true
+            second.isActive shouldBe true
+            c.close()
+            first.await().exceptionOrNull().shouldBeInstanceOf<AsynchronousCloseException>()
+            second.await().exceptionOrNull().shouldBeInstanceOf<AsynchronousCloseException>()
+            listOf(ln, s).forEach { it.close() }
+        }
+    }
+
+    test("a gathering write larger than the socket buffers waits while the peer does not read and arrives intact once it does") {
+        net {
+            val (ln, c, s) = tcpPair()
+            // Three buffers, 12 MiB in all, heap and direct, each with its own byte pattern.
+            val parts = arrayOf(
+                ByteBuffer.wrap(ByteArray(4 shl 20) { (it % 251).toByte() }),
+                ByteBuffer.allocateDirect(5 shl 20).also { b -> for (i in 0 until b.capacity()) b.put((i % 241).toByte()); b.flip() },
+                ByteBuffer.wrap(ByteArray(3 shl 20) { (it % 239).toByte() }),
+            )
+            val total = parts.sumOf { it.remaining().toLong() }
+            val before = parkedWaiters()
+            val write = async { c.write(*parts) }
+            delay(200)
+            // The peer has read nothing: the write is parked on EAGAIN with most bytes unsent.
+            write.isActive shouldBe true
+            parkedWaiters() shouldBe before + 1
+            parts.last().position() shouldBe 0
+            val got = ByteBuffer.allocateDirect(total.toInt())
+            while (got.hasRemaining()) {
+                s.read(got) shouldBeGreaterThan 0
+            }
+            write.await() shouldBe total
+            parts.all { !it.hasRemaining() } shouldBe true
+            got.flip()
+            for ((k, size, mod) in listOf(Triple(0, 4 shl 20, 251), Triple(1, 5 shl 20, 241), Triple(2, 3 shl 20, 239))) {
+                for (i in 0 until size) {
+                    if (got.get() != (i % mod).toByte()) {
+                        error("buffer $k differs at byte $i")
+                    }
+                }
+            }
+            listOf(ln, c, s).forEach { it.close() }
+        }
+    }
+
     test("concurrent readers are served one at a time and each gets its own bytes") {
         net {
             val (ln, c, s) = tcpPair()
@@ -230,9 +286,10 @@ class ConnSpec : FunSpec({
             c.setKeepAlive(true)
             c.fd.getIntOption(io.netpoll.poller.sys.Sys.SOL_SOCKET, io.netpoll.poller.sys.Sys.SO_KEEPALIVE) shouldBe 1
             c.setReadBuffer(64 * 1024)
-            c.setWriteBuffer(64 * 1024)
+            c.setWriteBuffer(96 * 1024)
             // Linux doubles the requested size for bookkeeping.
             c.fd.getIntOption(io.netpoll.poller.sys.Sys.SOL_SOCKET, io.netpoll.poller.sys.Sys.SO_RCVBUF) shouldBe 128 * 1024
+            c.fd.getIntOption(io.netpoll.poller.sys.Sys.SOL_SOCKET, io.netpoll.poller.sys.Sys.SO_SNDBUF) shouldBe 192 * 1024
             listOf(ln, c, s).forEach { it.close() }
         }
     }

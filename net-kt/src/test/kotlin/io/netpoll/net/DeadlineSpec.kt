@@ -4,12 +4,15 @@ import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.comparables.shouldBeGreaterThanOrEqualTo
 import io.kotest.matchers.comparables.shouldBeLessThan
+import io.kotest.matchers.ints.shouldBeLessThanOrEqual
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.types.shouldBeInstanceOf
 import io.netpoll.DeadlineExceededException
+import io.netpoll.poller.Netpoll
 import kotlinx.coroutines.async
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.launch
+import kotlinx.coroutines.withTimeoutOrNull
 import java.net.SocketTimeoutException
 import java.nio.ByteBuffer
 import java.time.Instant
@@ -133,6 +136,42 @@ class DeadlineSpec : FunSpec({
         }
     }
 
+    test("a write deadline set while a write is blocked on a full send buffer takes effect on that write") {
+        net {
+            val (ln, c, s) = tcpPair()
+            // Fill the send buffer without a write deadline (a cancelled write leaves the
+            // connection usable), so that nothing but the deadline below can end the write.
+            val chunk = ByteBuffer.allocateDirect(64 * 1024)
+            withTimeoutOrNull(300) {
+                while (true) c.write(chunk.clear())
+            }
+            val w = async { runCatching { c.write(ByteBuffer.allocate(1 shl 20)) } }
+            delay(100)
+            w.isActive shouldBe true
+            val start = TimeSource.Monotonic.markNow()
+            c.setWriteDeadline(Instant.now().plusMillis(50))
+            w.await().exceptionOrNull().shouldBeInstanceOf<DeadlineExceededException>()
+            start.elapsedNow() shouldBeGreaterThanOrEqualTo 45.milliseconds
+            start.elapsedNow() shouldBeLessThan 5.seconds
+            listOf(ln, c, s).forEach { it.close() }
+        }
+    }
+
+    test("an accept deadline set while accept is suspended takes effect on that accept") {
+        net {
+            val ln = Net.listen("tcp", "127.0.0.1:0")
+            val a = async { runCatching { ln.accept() } }
+            delay(100)
+            a.isActive shouldBe true
+            val start = TimeSource.Monotonic.markNow()
+            ln.setDeadline(Instant.now().plusMillis(50))
+            a.await().exceptionOrNull().shouldBeInstanceOf<DeadlineExceededException>()
+            start.elapsedNow() shouldBeGreaterThanOrEqualTo 45.milliseconds
+            start.elapsedNow() shouldBeLessThan 5.seconds
+            ln.close()
+        }
+    }
+
     test("a read deadline does not affect writes and a write deadline does not affect reads") {
         net {
             val (ln, c, s) = tcpPair()
@@ -178,17 +217,22 @@ class DeadlineSpec : FunSpec({
         }
     }
 
-    test("concurrent setDeadline from many coroutines while reads and writes run is safe") {
+    test("concurrent setDeadline from many coroutines while reads and writes run is safe; afterwards deadlines work and none stays armed") {
         net {
             val (ln, c, s) = tcpPair()
+            val armedBefore = Netpoll.get().stats().deadlines()
             val rounds = 2_000
+            // Deadlines 30 to 60 s away, moved, split and cleared all the time: none may fire
+            // during the echoes however slow the machine is, so a DeadlineExceededException here
+            // is a deadline that fired early (a lost update, a timer of a stale generation).
             val setters = (1..32).map { i ->
                 launch {
                     repeat(rounds / 32) { k ->
-                        val t = Instant.now().plusMillis(((i + k) % 7).toLong() * 50 + 1_000)
-                        when (k % 3) {
+                        val t = Instant.now().plusSeconds(30L + ((i + k) % 7) * 5)
+                        when (k % 4) {
                             0 -> c.setDeadline(t)
                             1 -> c.setReadDeadline(t)
+                            2 -> c.setWriteDeadline(t)
                             else -> c.setWriteDeadline(null)
                         }
                         if (k % 16 == 0) kotlinx.coroutines.yield()
@@ -212,7 +256,16 @@ class DeadlineSpec : FunSpec({
                 echoed++
             }
             setters.forEach { it.join() }
+            // The timers survived the churn: a short deadline still fires on time...
+            val start = TimeSource.Monotonic.markNow()
+            c.setReadDeadline(Instant.now().plusMillis(100))
+            shouldThrow<DeadlineExceededException> { c.read(ByteBuffer.allocate(1)) }
+            start.elapsedNow() shouldBeGreaterThanOrEqualTo 95.milliseconds
+            start.elapsedNow() shouldBeLessThan 5.seconds
+            // ...and clearing both leaves none of this connection's timers armed (the count is
+            // process-wide: another socket's timer may fire meanwhile, none may be added).
             c.setDeadline(null)
+            Netpoll.get().stats().deadlines() shouldBeLessThanOrEqual armedBefore
             c.closeWrite()
             echo.join()
             println("DeadlineSpec: $rounds concurrent deadline changes from 32 coroutines during $echoed echoes")

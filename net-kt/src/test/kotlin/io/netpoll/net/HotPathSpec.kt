@@ -11,7 +11,8 @@ import java.nio.ByteBuffer
  * Reads that find data and writes that find buffer space complete without suspending and allocate
  * nothing: no coroutine frame, no lock node, no waiter, no address lookup, and no Int box either
  * ([Conn.read] inlines a plain-function fast path, so no suspend-convention `new Integer`).
- * The same holds for [Conn.awaitReadable] when data is queued, and for [Conn.tryRead].
+ * The same holds for [Conn.awaitReadable] when data is queued, for [Conn.tryRead], and for
+ * [BufWriter.writeString] of a string the buffer has room for (encoded in place, no byte array).
  * Measured with the thread's allocation counter over many calls on one thread: a single 16-byte
  * object per call (the Int box, the smallest thing that could creep back) breaks the bound.
  */
@@ -71,6 +72,28 @@ class HotPathSpec : FunSpec({
             val allocated = mx.getThreadAllocatedBytes(self) - before
             read shouldBe 64L * calls
             println("HotPathSpec: $calls awaitReadable + tryRead pairs allocated $allocated bytes in total")
+            allocated shouldBeLessThan 16L * calls
+            listOf(ln, c, s).forEach { it.close() }
+        }
+    }
+
+    test("BufWriter.writeString of a string that fits the buffer allocates nothing per call") {
+        val mx = ManagementFactory.getThreadMXBean() as com.sun.management.ThreadMXBean
+        val calls = 2_000
+        val line = "héllo ✓\n" // 1-, 2- and 3-byte characters
+        val bytes = line.toByteArray(Charsets.UTF_8).size
+        runBlocking {
+            val (ln, c, s) = tcpPair()
+            val w = BufWriter(c, bytes * (calls + 101)) // room to spare: no flush
+            repeat(100) { w.writeString(line) }
+            val self = Thread.currentThread().id
+            val before = mx.getThreadAllocatedBytes(self)
+            for (i in 0 until calls) {
+                w.writeString(line)
+            }
+            val allocated = mx.getThreadAllocatedBytes(self) - before
+            w.buffered shouldBe bytes * (calls + 100)
+            println("HotPathSpec: $calls BufWriter.writeString calls of $bytes B allocated $allocated bytes in total")
             allocated shouldBeLessThan 16L * calls
             listOf(ln, c, s).forEach { it.close() }
         }

@@ -66,4 +66,26 @@ class PacketConnSpec : FunSpec({
             shouldThrow<ClosedChannelException> { p.writeTo(bytes("x"), InetSocketAddress("127.0.0.1", 9)) }
         }
     }
+
+    test("a passed write deadline fails writeTo at once with DeadlineExceededException; cleared, writeTo works again") {
+        net {
+            val a = Net.listenPacket("udp", "127.0.0.1:0")
+            val b = Net.listenPacket("udp", "127.0.0.1:0")
+            b.setWriteDeadline(Instant.now().minusMillis(1))
+            shouldThrow<DeadlineExceededException> { b.writeTo(bytes("late"), a.localAddress) }
+            // A future write deadline does not fail a write that need not wait.
+            b.setWriteDeadline(Instant.now().plusSeconds(60))
+            b.writeTo(bytes("soon"), a.localAddress) shouldBe 4
+            b.setWriteDeadline(null)
+            b.writeTo(bytes("free"), a.localAddress) shouldBe 4
+            val buf = ByteBuffer.allocate(8)
+            a.readFrom(buf)
+            buf.text() shouldBe "soon"
+            buf.clear()
+            a.readFrom(buf)
+            buf.text() shouldBe "free"
+            a.close()
+            b.close()
+        }
+    }
 })

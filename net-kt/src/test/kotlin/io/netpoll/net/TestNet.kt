@@ -8,6 +8,7 @@ import kotlinx.coroutines.async
 import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.withContext
 import kotlinx.coroutines.withTimeout
+import java.net.InetAddress
 import java.net.InetSocketAddress
 import java.nio.ByteBuffer
 import kotlin.time.Duration
@@ -68,4 +69,15 @@ fun ByteBuffer.remainingText(): String {
     val a = ByteArray(remaining())
     get(position(), a)
     return String(a)
+}
+
+/** Runs [block] with host name lookups done by [lookup] instead of the JDK resolver. */
+suspend fun <T> withLookup(lookup: (String) -> Array<InetAddress>, block: suspend () -> T): T {
+    val real = Resolver.lookupHost
+    Resolver.lookupHost = lookup
+    try {
+        return block()
+    } finally {
+        Resolver.lookupHost = real
+    }
 }

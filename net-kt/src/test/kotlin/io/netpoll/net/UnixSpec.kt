@@ -9,6 +9,8 @@ import java.net.ConnectException
 import java.net.SocketException
 import java.net.UnixDomainSocketAddress
 import java.nio.ByteBuffer
+import java.nio.channels.ClosedChannelException
+import java.nio.file.DirectoryNotEmptyException
 import java.nio.file.Files
 
 class UnixSpec : FunSpec({
@@ -51,6 +53,25 @@ class UnixSpec : FunSpec({
             ln.fd.close()
             shouldThrow<ConnectException> { Net.dial("unix", dir.resolve("stale.sock").toString()) }
             Files.deleteIfExists(dir.resolve("stale.sock"))
+            Files.delete(dir)
+        }
+    }
+
+    test("a socket file that cannot be removed makes close throw its IOException, once; the socket is closed anyway") {
+        net {
+            val dir = Files.createTempDirectory("netkt")
+            val path = dir.resolve("gone.sock")
+            val ln = Net.listen("unix", path.toString())
+            // Replace the socket file by a non-empty directory: deleteIfExists cannot remove it.
+            Files.delete(path)
+            Files.createDirectory(path)
+            Files.createFile(path.resolve("keep"))
+            shouldThrow<DirectoryNotEmptyException> { ln.close() }.message shouldBe path.toString()
+            ln.isOpen shouldBe false
+            ln.close()
+            shouldThrow<ClosedChannelException> { ln.accept() }
+            Files.delete(path.resolve("keep"))
+            Files.delete(path)
             Files.delete(dir)
         }
     }

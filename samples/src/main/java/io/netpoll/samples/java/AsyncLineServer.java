@@ -1,5 +1,7 @@
 package io.netpoll.samples.java;
 
+import java.io.IOException;
+
 import io.netpoll.net.Conn;
 import io.netpoll.net.Listener;
 
@@ -97,9 +99,9 @@ public final class AsyncLineServer implements AutoCloseable {
         c.close();
     }
 
-    /** Stops accepting and closes every connection. */
+    /** Stops accepting and closes every connection; a Unix listener's socket file it cannot remove is the IOException. */
     @Override
-    public void close() {
+    public void close() throws IOException {
         listener.close();
         for (Conn c : conns) {
             end(c);

@@ -87,9 +87,9 @@ public final class BlockingLineServer implements AutoCloseable {
         return sb.length() > 0 ? sb.toString() : null;
     }
 
-    /** Stops accepting and closes every connection. */
+    /** Stops accepting and closes every connection; a Unix listener's socket file it cannot remove is the IOException. */
     @Override
-    public void close() {
+    public void close() throws IOException {
         listener.close();
         for (Conn c : conns) {
             c.close();

@@ -1,10 +1,9 @@
 package io.netpoll.samples.java;
 
-import java.io.IOException;
-
 import io.netpoll.net.Conn;
 import io.netpoll.net.Listener;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;

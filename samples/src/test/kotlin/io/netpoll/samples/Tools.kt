@@ -74,6 +74,17 @@ object Tools {
     /** Reads exactly [n] bytes. */
     fun Socket.readN(n: Int): String = String(getInputStream().readNBytes(n), Charsets.ISO_8859_1)
 
+    /** Reads up to and including the first occurrence of [suffix]; an [AssertionError] if the stream ends first. */
+    fun Socket.readUntil(suffix: String): String {
+        val sb = StringBuilder()
+        while (!sb.endsWith(suffix)) {
+            val b = getInputStream().read()
+            if (b < 0) throw AssertionError("stream ended before '$suffix'; read: $sb")
+            sb.append(b.toChar())
+        }
+        return sb.toString()
+    }
+
     /** How a read-everything loop ended. */
     enum class End { EOF, RESET, TIMEOUT }
 

@@ -147,9 +147,9 @@ class TcpServer(
             System.err.println("$name: shutting down (SIG${sig.name})")
             shutdown()
         }
-        for (sig in listOf("INT", "TERM")) {
+        for ((sig, other) in listOf("INT" to "TERM", "TERM" to "INT")) {
             if (Signal.handle(Signal(sig), handler) == SignalHandler.SIG_IGN) {
-                System.err.println("$name: SIG$sig is ignored by this process (inherited from its parent); stop it with SIGTERM")
+                System.err.println("$name: SIG$sig is ignored by this process (inherited from its parent); stop it with SIG$other")
             }
         }
         return this

@@ -37,6 +37,13 @@ class MainProcessSpec : StringSpec({
     val sigintIgnoredHere = ignoredSignals(ProcessHandle.current().pid()) and SIGINT_BIT != 0L
     if (sigintIgnoredHere) println("SIGINT is ignored in this JVM (inherited); servers start through env --default-signal=INT")
 
+    // A failed test leaves no server running behind it.
+    val children = mutableListOf<Process>()
+    afterTest {
+        for (c in children) if (c.isAlive) c.destroyForcibly().waitFor(5, TimeUnit.SECONDS)
+        children.clear()
+    }
+
     /** A server or client subcommand in a child JVM, stderr to a file (read with [errText]). */
     class Child(val process: Process, val err: File) {
         val out: BufferedReader = process.inputStream.bufferedReader()
@@ -59,18 +66,13 @@ class MainProcessSpec : StringSpec({
             }
             return process.exitValue()
         }
-
-        fun stop() {
-            process.destroy()
-            process.waitFor(15, TimeUnit.SECONDS)
-        }
     }
 
     fun start(vararg args: String): Child {
         val err = File.createTempFile("netpoll-samples", ".err").apply { deleteOnExit() }
         val cmd = (if (sigintIgnoredHere) listOf("env", "--default-signal=INT") else emptyList()) +
             listOf(javaBin, "-cp", System.getProperty("java.class.path"), "io.netpoll.samples.MainKt", *args)
-        return Child(ProcessBuilder(cmd).redirectError(err).start(), err)
+        return Child(ProcessBuilder(cmd).redirectError(err).start().also { children += it }, err)
     }
 
     fun Child.finish(): Triple<Int, String, String> {
@@ -145,7 +147,7 @@ class MainProcessSpec : StringSpec({
         val err = File.createTempFile("netpoll-samples", ".err").apply { deleteOnExit() }
         val cp = System.getProperty("java.class.path")
         val process = ProcessBuilder("sh", "-c", "trap '' INT; exec \"$0\" -cp \"$1\" io.netpoll.samples.MainKt resp --addr 127.0.0.1:0", javaBin, cp)
-            .redirectError(err).start()
+            .redirectError(err).start().also { children += it }
         val p = Child(process, err)
         p.listeningPort("resp")
         (ignoredSignals(p.pid) and SIGINT_BIT) shouldBe SIGINT_BIT
@@ -157,25 +159,21 @@ class MainProcessSpec : StringSpec({
 
     "resp --stats prints a line per second on stderr, counting the commands served" {
         val p = start("resp", "--addr", "127.0.0.1:0", "--stats")
-        try {
-            val port = p.listeningPort("resp")
-            Tools.socket(port).use { s ->
-                s.getOutputStream().write("PING\r\n".repeat(100).toByteArray())
-                s.readN(700) shouldBe "+PONG\r\n".repeat(100)
-                // A line a second; its commands_per_sec values add up to the commands served.
-                val line = Regex("resp: connections=(\\d+) commands_per_sec=(\\d+) commands=(\\d+)")
-                val deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3)
-                var lines = emptyList<List<Long>>()
-                while (lines.lastOrNull()?.get(2) != 100L && System.nanoTime() < deadline) {
-                    Thread.sleep(200)
-                    lines = p.errText().lines().mapNotNull { l -> line.matchEntire(l)?.groupValues?.drop(1)?.map { it.toLong() } }
-                }
-                println("resp --stats: commands_per_sec per line: ${lines.map { it[1] }}")
-                lines.last() shouldBe listOf(1L, lines.last()[1], 100L)
-                lines.sumOf { it[1] } shouldBe 100L
+        val port = p.listeningPort("resp")
+        Tools.socket(port).use { s ->
+            s.getOutputStream().write("PING\r\n".repeat(100).toByteArray())
+            s.readN(700) shouldBe "+PONG\r\n".repeat(100)
+            // A line a second; its commands_per_sec values add up to the commands served.
+            val line = Regex("resp: connections=(\\d+) commands_per_sec=(\\d+) commands=(\\d+)")
+            val deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3)
+            var lines = emptyList<List<Long>>()
+            while (lines.lastOrNull()?.get(2) != 100L && System.nanoTime() < deadline) {
+                Thread.sleep(200)
+                lines = p.errText().lines().mapNotNull { l -> line.matchEntire(l)?.groupValues?.drop(1)?.map { it.toLong() } }
             }
-        } finally {
-            p.stop()
+            println("resp --stats: commands_per_sec per line: ${lines.map { it[1] }}")
+            lines.last() shouldBe listOf(1L, lines.last()[1], 100L)
+            lines.sumOf { it[1] } shouldBe 100L
         }
     }
 
@@ -213,29 +211,25 @@ class MainProcessSpec : StringSpec({
 
     "mixed: the RESP server's poller stats cover the Java service's sockets too" {
         val p = start("mixed", "--addr", "127.0.0.1:0", "--java-addr", "127.0.0.1:0")
-        try {
-            val javaLine = p.out.readLine()
-            javaLine shouldMatch Regex("java: listening on 127\\.0\\.0\\.1:\\d+ \\(mode=.*\\)")
-            val javaPort = javaLine.substringAfter("on ").substringBefore(' ').substringAfterLast(':').toInt()
-            val respPort = p.listeningPort("resp")
-            Tools.socket(javaPort).use { j ->
-                Tools.socket(respPort).use { r ->
-                    j.getOutputStream().write("STATS\n".toByteArray())
-                    val stats = j.readUntil("\n")
-                    val javaDescriptors = Regex("netpoll_descriptors=(\\d+)").find(stats)!!.groupValues[1].toInt()
-                    r.getOutputStream().write("INFO netpoll\r\nQUIT\r\n".toByteArray())
-                    val info = r.readToEnd()
-                    info shouldContain "java_service_connections:1\r\n"
-                    info shouldNotContain "# Server"
-                    // Two listeners and one connection to each: one poller sees all four. A RESP
-                    // server on a poller of its own would count only its listener and connection.
-                    val respDescriptors = Regex("netpoll_descriptors:(\\d+)").find(info)!!.groupValues[1].toInt()
-                    respDescriptors shouldBeGreaterThanOrEqual 4
-                    respDescriptors shouldBe javaDescriptors
-                }
+        val javaLine = p.out.readLine()
+        javaLine shouldMatch Regex("java: listening on 127\\.0\\.0\\.1:\\d+ \\(mode=.*\\)")
+        val javaPort = javaLine.substringAfter("on ").substringBefore(' ').substringAfterLast(':').toInt()
+        val respPort = p.listeningPort("resp")
+        Tools.socket(javaPort).use { j ->
+            Tools.socket(respPort).use { r ->
+                j.getOutputStream().write("STATS\n".toByteArray())
+                val stats = j.readUntil("\n")
+                val javaDescriptors = Regex("netpoll_descriptors=(\\d+)").find(stats)!!.groupValues[1].toInt()
+                r.getOutputStream().write("INFO netpoll\r\nQUIT\r\n".toByteArray())
+                val info = r.readToEnd()
+                info shouldContain "java_service_connections:1\r\n"
+                info shouldNotContain "# Server"
+                // Two listeners and one connection to each: one poller sees all four. A RESP
+                // server on a poller of its own would count only its listener and connection.
+                val respDescriptors = Regex("netpoll_descriptors:(\\d+)").find(info)!!.groupValues[1].toInt()
+                respDescriptors shouldBeGreaterThanOrEqual 4
+                respDescriptors shouldBe javaDescriptors
             }
-        } finally {
-            p.stop()
         }
     }
 })

@@ -21,7 +21,8 @@ import kotlin.system.exitProcess
 /**
  * `java -jar netpoll-samples.jar <command> [flags]`: one runnable jar, one subcommand per sample.
  * Servers print `<name>: listening on <addr>` once they accept and stop gracefully on
- * SIGINT/SIGTERM. Exit status: 0 done, 1 runtime failure (e.g. port in use), 2 bad command line.
+ * SIGINT/SIGTERM ([TcpServer.shutdown]). Exit status: 0 done (a server stopped by either signal
+ * included), 1 runtime failure (e.g. port in use), 2 bad command line.
  */
 fun main(argv: Array<String>) {
     val command = argv.firstOrNull()
@@ -162,7 +163,6 @@ private fun mixed(argv: List<String>) {
     } catch (e: IOException) {
         throw IOException("cannot listen on $javaAddress: ${e.message}", e)
     }
-    java.lang.Runtime.getRuntime().addShutdownHook(Thread { javaService.close() })
     val runtime = ServerRuntime(ServerRuntime.NETPOLL, null)
     val resp = listen(address) {
         RespServer.start(runtime, address, extraInfo = { "java_service_connections:${javaService.commands().connections()}\r\n" }).first
@@ -170,4 +170,5 @@ private fun mixed(argv: List<String>) {
     resp.shutdownOnSignal()
     println("java: listening on ${javaService.boundAddress()} (${javaService.commands().stats().substringBefore(' ')})")
     resp.announce().awaitTermination()
+    javaService.close()
 }

@@ -19,7 +19,7 @@ object EchoServer {
 
     /** Starts a server; its connections share [pool] (by default one of [BUFFER_BYTES] buffers). */
     fun start(runtime: ServerRuntime, address: String, pool: BufferPool = BufferPool(BUFFER_BYTES)): TcpServer =
-        TcpServer("echo", runtime, address) { c -> echo(c, pool) }.start()
+        TcpServer("echo", runtime, address) { sc -> echo(sc.conn, pool) }.start()
 
     private suspend fun TcpServer.echo(c: Conn, pool: BufferPool) {
         // hot path: no allocation per round trip

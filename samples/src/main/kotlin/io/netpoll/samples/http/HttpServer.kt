@@ -1,6 +1,7 @@
 package io.netpoll.samples.http
 
 import io.netpoll.net.Conn
+import io.netpoll.samples.server.ServerConn
 import io.netpoll.samples.server.ServerRuntime
 import io.netpoll.samples.server.TcpServer
 import java.nio.ByteBuffer
@@ -13,7 +14,9 @@ import java.time.Instant
  * Read deadlines make it slowloris-safe: a connection between requests may idle for
  * [idleTimeoutMillis]; once the first byte of a request arrives, the whole request (head and body)
  * must arrive within [requestTimeoutMillis] of that moment, however slowly it trickles in. Both
- * end the connection silently (like Go's net/http with ReadTimeout/IdleTimeout).
+ * end the connection silently (like Go's net/http with ReadTimeout/IdleTimeout). On shutdown a
+ * connection between requests closes at once, and a request under way may still arrive (within
+ * its deadline and the grace period) and is answered with `Connection: close`.
  */
 class HttpServer(
     private val maxHeaderBytes: Int = 8 * 1024,
@@ -31,17 +34,16 @@ class HttpServer(
         return server.start()
     }
 
-    private suspend fun TcpServer.serve(c: Conn, routes: HttpRoutes) {
+    private suspend fun TcpServer.serve(sc: ServerConn, routes: HttpRoutes) {
+        val c = sc.conn
         val session = HttpSession(routes, maxHeaderBytes, maxBodyBytes)
         val maxInput = maxHeaderBytes + 2 * maxBodyBytes + 64 * 1024
         var input = ByteBuffer.allocateDirect(16 * 1024)
         var requestStartMillis = 0L
         while (true) {
-            if (!draining) {
-                val now = System.currentTimeMillis()
-                val deadline = if (session.midRequest) requestStartMillis + requestTimeoutMillis else now + idleTimeoutMillis
-                c.setReadDeadline(Instant.ofEpochMilli(deadline))
-            }
+            val mid = session.midRequest
+            val deadline = if (mid) requestStartMillis + requestTimeoutMillis else System.currentTimeMillis() + idleTimeoutMillis
+            if (!sc.prepareRead(mid, Instant.ofEpochMilli(deadline))) return
             if (!input.hasRemaining()) {
                 if (input.capacity() >= maxInput) {
                     session.inputOverflow()
@@ -50,9 +52,8 @@ class HttpServer(
                 }
                 input = grow(input)
             }
-            val wasMid = session.midRequest
             if (c.read(input) < 0) return
-            if (!wasMid) requestStartMillis = System.currentTimeMillis()
+            if (!mid) requestStartMillis = System.currentTimeMillis()
             input.flip()
             val keep = session.process(input, draining)
             input.compact()

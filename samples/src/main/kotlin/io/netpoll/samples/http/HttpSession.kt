@@ -47,8 +47,7 @@ class HttpSession(private val routes: HttpRoutes, maxHeaderBytes: Int, maxBodyBy
     }
 
     /** The input buffer reached its cap without completing a request (chunk framing overhead): 413. */
-    fun inputOverflow(): Boolean {
+    fun inputOverflow() {
         out.response(413, "text/plain; charset=utf-8", "content too large\n".toByteArray(), close = true)
-        return false
     }
 }

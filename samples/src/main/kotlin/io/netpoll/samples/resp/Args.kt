@@ -7,9 +7,8 @@ fun RespSession.key(i: Int): Key = Key(args.bytes(i))
 fun RespSession.bytes(i: Int): ByteArray = args.bytes(i)
 
 fun RespSession.long(i: Int): Long {
-    val v = args.long(i)
-    if (v == RespParser.INVALID) throw CommandError.NOT_INTEGER
-    return v
+    if (!args.decimal(i)) throw CommandError.NOT_INTEGER
+    return args.decimalValue
 }
 
 fun RespSession.int(i: Int): Int {

@@ -9,8 +9,7 @@ import java.nio.ByteBuffer
  * Protocol: [parse] looks at the readable bytes of a buffer in read mode. When they hold a whole
  * command it records each argument as an (offset, length) pair into that buffer, advances the
  * buffer past the command and returns [COMPLETE]; otherwise it leaves the buffer untouched and
- * returns [INCOMPLETE], and [needBytes] tells the caller how many bytes the command needs at least
- * (so a declared 100 MB bulk grows the input buffer as the bytes arrive, never up front).
+ * returns [INCOMPLETE] (so a declared 100 MB bulk costs nothing until its bytes arrive).
  * Malformed input throws [RespProtocolException] with Redis's wording; the caller replies with it
  * and closes the connection, as Redis does.
  *
@@ -28,14 +27,13 @@ class RespParser(
     private var argLength = IntArray(16)
     private var source: ByteBuffer? = null
 
-    /** After [INCOMPLETE]: bytes (from the buffer's position) the command needs at least. */
-    var needBytes = 0L
+    /** The value [decimal] parsed last. */
+    var decimalValue = 0L
         private set
 
     fun parse(buf: ByteBuffer): Int {
         argc = 0
         source = buf
-        needBytes = 0
         if (!buf.hasRemaining()) return INCOMPLETE
         return if (buf.get(buf.position()) == '*'.code.toByte()) parseMultibulk(buf) else parseInline(buf)
     }
@@ -63,8 +61,11 @@ class RespParser(
         return true
     }
 
-    /** Argument [i] as a decimal long, or [INVALID] if it is not one. hot path: no allocation. */
-    fun long(i: Int): Long = parseDecimal(source!!, argOffset[i], argLength[i])
+    /**
+     * Whether argument [i] is a strict decimal long (Redis's string2ll); if so its value is in
+     * [decimalValue]. Every long value parses, Long.MIN_VALUE included. hot path: no allocation.
+     */
+    fun decimal(i: Int): Boolean = decimal(source!!, argOffset[i], argLength[i])
 
     private fun parseMultibulk(buf: ByteBuffer): Int {
         val start = buf.position()
@@ -72,8 +73,8 @@ class RespParser(
         var p = start + 1
         val eol = findCrlf(buf, p, limit)
         if (eol < 0) return incompleteLine(buf, start, limit, "invalid multibulk length")
-        val count = parseDecimal(buf, p, eol - p)
-        if (count == INVALID || count > MAX_MULTIBULK) throw RespProtocolException("invalid multibulk length")
+        if (!decimal(buf, p, eol - p) || decimalValue > MAX_MULTIBULK) throw RespProtocolException("invalid multibulk length")
+        val count = decimalValue
         p = eol + 2
         if (count <= 0) {
             buf.position(p)
@@ -81,18 +82,20 @@ class RespParser(
         }
         ensureArgs(count.toInt())
         for (i in 0 until count.toInt()) {
-            if (p >= limit) return incomplete(start, p + 1L)
+            if (p >= limit) return INCOMPLETE
             val c = buf.get(p)
             if (c != '$'.code.toByte()) {
                 throw RespProtocolException("expected '$', got '${c.toInt().toChar()}'")
             }
             val lenEnd = findCrlf(buf, p + 1, limit)
             if (lenEnd < 0) return incompleteLine(buf, p, limit, "invalid bulk length")
-            val len = parseDecimal(buf, p + 1, lenEnd - p - 1)
-            if (len < 0 || len > maxBulkBytes) throw RespProtocolException("invalid bulk length")
+            if (!decimal(buf, p + 1, lenEnd - p - 1) || decimalValue < 0 || decimalValue > maxBulkBytes) {
+                throw RespProtocolException("invalid bulk length")
+            }
+            val len = decimalValue
             val dataStart = lenEnd + 2
             val dataEnd = dataStart.toLong() + len
-            if (dataEnd + 2 > limit) return incomplete(start, dataEnd + 2)
+            if (dataEnd + 2 > limit) return INCOMPLETE
             argOffset[i] = dataStart
             argLength[i] = len.toInt()
             p = dataEnd.toInt() + 2
@@ -114,7 +117,7 @@ class RespParser(
         }
         if (eol < 0) {
             if (limit - start > maxInlineBytes) throw RespProtocolException("too big inline request")
-            return incomplete(start, limit.toLong() + 1)
+            return INCOMPLETE
         }
         val end = if (eol > start && buf.get(eol - 1) == CR) eol - 1 else eol
         var n = 0
@@ -136,12 +139,34 @@ class RespParser(
 
     private fun incompleteLine(buf: ByteBuffer, lineStart: Int, limit: Int, error: String): Int {
         if (limit - lineStart > MAX_HEADER_LINE) throw RespProtocolException(error)
-        return incomplete(buf.position(), limit.toLong() + 1)
+        return INCOMPLETE
     }
 
-    private fun incomplete(start: Int, endExclusive: Long): Int {
-        needBytes = endExclusive - start
-        return INCOMPLETE
+    /**
+     * Strict decimal (Redis's string2ll): optional '-', digits, no leading zeros, fits a long.
+     * Sets [decimalValue] and returns true, or returns false; no sentinel value, so every long
+     * parses. hot path: no allocation.
+     */
+    private fun decimal(buf: ByteBuffer, off: Int, len: Int): Boolean {
+        if (len <= 0 || len > 20) return false
+        var k = off
+        val end = off + len
+        val neg = buf.get(k) == '-'.code.toByte()
+        if (neg && ++k == end) return false
+        // "0" is the one number that starts with 0 ("-0" is not one).
+        if (buf.get(k) == '0'.code.toByte() && (neg || end - k > 1)) return false
+        // Accumulated as a negative number: its range reaches Long.MIN_VALUE.
+        var v = 0L
+        while (k < end) {
+            val d = buf.get(k) - '0'.code.toByte()
+            if (d < 0 || d > 9) return false
+            if (v < (Long.MIN_VALUE + d) / 10) return false
+            v = v * 10 - d
+            k++
+        }
+        if (!neg && v == Long.MIN_VALUE) return false
+        decimalValue = if (neg) v else -v
+        return true
     }
 
     private fun ensureArgs(n: Int) {
@@ -178,35 +203,6 @@ class RespParser(
             }
             return -1
         }
-
-        /**
-         * Strict decimal (Redis's string2ll): optional '-', digits, no leading zeros, fits a long.
-         * Returns [INVALID] otherwise, so protocol headers parse without boxing. hot path.
-         */
-        fun parseDecimal(buf: ByteBuffer, off: Int, len: Int): Long {
-            if (len <= 0 || len > 20) return INVALID
-            var k = off
-            val end = off + len
-            val neg = buf.get(k) == '-'.code.toByte()
-            if (neg && ++k == end) return INVALID
-            if (buf.get(k) == '0'.code.toByte() && end - k > 1) return INVALID
-            var v = 0L
-            while (k < end) {
-                val d = buf.get(k) - '0'.code.toByte()
-                if (d < 0 || d > 9) return INVALID
-                if (v > (Long.MAX_VALUE - d) / 10) {
-                    // Only -9223372036854775808 lies beyond Long.MAX_VALUE.
-                    val isMin = neg && k == end - 1 && v == Long.MAX_VALUE / 10 && d == 8
-                    return if (isMin) Long.MIN_VALUE else INVALID
-                }
-                v = v * 10 + d
-                k++
-            }
-            return if (neg) -v else v
-        }
-
-        /** [parseDecimal]'s "not a number"; the one long value no RESP header or argument needs. */
-        const val INVALID = Long.MIN_VALUE + 1
     }
 }
 

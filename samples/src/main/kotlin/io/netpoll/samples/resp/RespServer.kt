@@ -1,12 +1,13 @@
 package io.netpoll.samples.resp
 
-import io.netpoll.net.Conn
+import io.netpoll.samples.server.ServerConn
 import io.netpoll.samples.server.ServerRuntime
 import io.netpoll.samples.server.TcpServer
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.launch
+import kotlinx.coroutines.withTimeoutOrNull
 import java.nio.ByteBuffer
 import java.time.Instant
 
@@ -15,13 +16,22 @@ import java.time.Instant
  *
  * The input buffer starts at [INITIAL_INPUT_BYTES] and doubles only while a command that does not
  * fit is actually arriving, so a client declaring a 512 MiB bulk costs memory in proportion to
- * what it sends; it drops back to the initial size once such a command has been consumed. Replies of a batch leave in one write once the input holds no further complete
- * command. A subscriber's messages are written by a second coroutine draining its outbox; the
- * connection coroutine stops writing once the outbox exists, so the two never interleave.
+ * what it sends; it drops back to the initial size once such a command has been consumed.
+ * Replies of a batch leave in one write once the input holds no further complete command.
+ *
+ * A subscriber's replies and messages are written by a second coroutine draining its outbox; the
+ * connection coroutine stops writing once the outbox exists, so the two never interleave. When the
+ * connection ends in order (QUIT, a protocol error, end of input, shutdown) the outbox is closed
+ * and what it holds is still written before the socket closes, within one write timeout.
+ *
  * Output is bounded for every client: a batch flushes at [RespWriter.flushThresholdBytes], the
- * connection stops reading while its write is blocked, and a write still blocked after
- * `replyWriteTimeoutMillis` (a write deadline) ends the connection — a client that stopped reading
- * its replies is disconnected, and nobody else waits for it.
+ * connection stops reading while its write is blocked, and every write (a batch, or one outbox
+ * message) carries a write deadline `replyWriteTimeoutMillis` ahead — a client that stopped
+ * reading its replies is disconnected, and nobody else waits for it. A subscriber's outbox is
+ * also bounded in bytes (`outboxBytes`, 32 MiB by default as Redis's pubsub hard limit).
+ *
+ * Shutdown: a connection between commands closes at once; one holding part of a command keeps
+ * reading until the command is complete (or the grace period ends), answers it and closes.
  * Keys with a TTL are also deleted actively, [EXPIRE_CYCLE_MILLIS] apart, on the dispatcher's timers.
  */
 object RespServer {
@@ -37,12 +47,12 @@ object RespServer {
         address: String,
         stats: Boolean = false,
         maxBulkBytes: Long = RespParser.DEFAULT_MAX_BULK_BYTES,
-        outboxMessages: Int = RespSession.DEFAULT_OUTBOX_MESSAGES,
+        outboxBytes: Long = RespSession.DEFAULT_OUTBOX_BYTES,
         replyWriteTimeoutMillis: Long = DEFAULT_REPLY_WRITE_TIMEOUT_MILLIS,
         extraInfo: () -> String = { "" },
     ): Pair<TcpServer, RespService> {
         lateinit var service: RespService
-        val server = TcpServer("resp", runtime, address) { c -> serve(c, service, outboxMessages, replyWriteTimeoutMillis) }
+        val server = TcpServer("resp", runtime, address) { sc -> serve(sc, service, outboxBytes, replyWriteTimeoutMillis) }
         service = RespService(maxBulkBytes, server.port) { runtime.statsLines() + extraInfo() }
         server.background {
             while (true) {
@@ -54,50 +64,59 @@ object RespServer {
         return server.start() to service
     }
 
-    private suspend fun TcpServer.serve(c: Conn, service: RespService, outboxMessages: Int, replyWriteTimeoutMillis: Long) = coroutineScope {
-        val session = RespSession(service, outboxMessages)
-        var input = ByteBuffer.allocateDirect(INITIAL_INPUT_BYTES)
-        var drain: Job? = null
-        service.connectedClients.incrementAndGet()
-        service.totalConnections.incrementAndGet()
-        try {
-            var next = RespSession.NEED_INPUT
-            while (next != RespSession.CLOSE) {
-                if (next == RespSession.NEED_INPUT) {
-                    if (!input.hasRemaining()) input = grow(input)
-                    if (c.read(input) < 0) break
-                }
-                input.flip()
-                next = session.process(input)
-                input.compact()
-                // A big command has been consumed: give its memory back.
-                if (input.position() == 0 && input.capacity() > INITIAL_INPUT_BYTES) {
-                    input = ByteBuffer.allocateDirect(INITIAL_INPUT_BYTES)
-                }
-                val out = session.out
-                if (out.size > 0) {
-                    c.setWriteDeadline(Instant.now().plusMillis(replyWriteTimeoutMillis))
-                    c.write(out.buffer.flip())
-                    out.clear()
-                }
-                val box = session.outbox
-                if (box != null && drain == null) {
-                    drain = launch {
-                        try {
-                            for (m in box) c.write(ByteBuffer.wrap(m))
-                        } catch (e: OutboxFullException) {
-                            c.close()
+    private suspend fun TcpServer.serve(sc: ServerConn, service: RespService, outboxBytes: Long, replyWriteTimeoutMillis: Long) =
+        coroutineScope {
+            val c = sc.conn
+            // A publisher overflowing the outbox drops the client at once, as Redis does.
+            val session = RespSession(service, outboxBytes) { c.close() }
+            var input = ByteBuffer.allocateDirect(INITIAL_INPUT_BYTES)
+            var drain: Job? = null
+            service.connectedClients.incrementAndGet()
+            service.totalConnections.incrementAndGet()
+            try {
+                var next = RespSession.NEED_INPUT
+                while (next != RespSession.CLOSE) {
+                    if (next == RespSession.NEED_INPUT) {
+                        // Bytes left after compact are the start of a command: a request under way.
+                        if (!sc.prepareRead(input.position() > 0, null)) break
+                        if (!input.hasRemaining()) input = grow(input)
+                        if (c.read(input) < 0) break
+                    }
+                    input.flip()
+                    next = session.process(input)
+                    input.compact()
+                    // A big command has been consumed: give its memory back.
+                    if (input.position() == 0 && input.capacity() > INITIAL_INPUT_BYTES) {
+                        input = ByteBuffer.allocateDirect(INITIAL_INPUT_BYTES)
+                    }
+                    val out = session.out
+                    if (out.size > 0) {
+                        c.setWriteDeadline(Instant.now().plusMillis(replyWriteTimeoutMillis))
+                        c.write(out.buffer.flip())
+                        out.clear()
+                    }
+                    val box = session.outbox
+                    if (box != null && drain == null) {
+                        drain = launch {
+                            for (m in box) {
+                                c.setWriteDeadline(Instant.now().plusMillis(replyWriteTimeoutMillis))
+                                c.write(ByteBuffer.wrap(m))
+                                session.written(m)
+                            }
                         }
                     }
                 }
-                if (draining && next == RespSession.NEED_INPUT) break
+                // Ended in order: the outbox's last replies (QUIT's +OK, a protocol error) are owed.
+                drain?.let {
+                    session.close()
+                    withTimeoutOrNull(replyWriteTimeoutMillis) { it.join() }
+                }
+            } finally {
+                session.close()
+                drain?.cancel()
+                service.connectedClients.decrementAndGet()
             }
-        } finally {
-            session.close()
-            drain?.cancel()
-            service.connectedClients.decrementAndGet()
         }
-    }
 
     private fun grow(input: ByteBuffer): ByteBuffer {
         val bigger = ByteBuffer.allocateDirect(input.capacity() * 2)

@@ -32,28 +32,32 @@ class RespService(
         commandsProcessed++
     }
 
-    /** INFO's text: Redis's field names where Redis has them, then this runtime's stats. */
-    fun info(): String = buildString {
+    /**
+     * INFO's text: Redis's field names where Redis has them, then this runtime's stats. [sections]
+     * (lowercase) selects sections as Redis does: none, `all`, `default` or `everything` means all
+     * of them; an unknown name selects nothing.
+     */
+    fun info(sections: Collection<String> = emptyList()): String {
+        val every = sections.isEmpty() || sections.any { it == "all" || it == "default" || it == "everything" }
+        return infoSections()
+            .filter { (name, _) -> every || name.lowercase() in sections }
+            .joinToString("\r\n") { (name, fields) -> "# $name\r\n$fields" }
+    }
+
+    /** (name, `field:value\r\n` lines) in Redis's order; `Netpoll` when the runtime reports stats. */
+    private fun infoSections(): List<Pair<String, String>> {
         val uptimeSeconds = (System.currentTimeMillis() - startedMillis) / 1000
-        append("# Server\r\n")
-        append("redis_version:7.0.0\r\n")
-        append("redis_mode:standalone\r\n")
-        append("server:netpoll-jvm\r\n")
-        append("tcp_port:$tcpPort\r\n")
-        append("uptime_in_seconds:$uptimeSeconds\r\n")
-        append("\r\n# Clients\r\n")
-        append("connected_clients:${connectedClients.get()}\r\n")
-        append("\r\n# Stats\r\n")
-        append("total_connections_received:${totalConnections.get()}\r\n")
-        append("total_commands_processed:$commandsProcessed\r\n")
-        append("pubsub_channels:${pubSub.channelCount()}\r\n")
-        append("\r\n# Keyspace\r\n")
         val keys = store.size()
-        if (keys > 0) append("db0:keys=$keys,expires=${store.expiringKeys()},avg_ttl=0\r\n")
+        val sections = arrayListOf(
+            "Server" to "redis_version:7.0.0\r\nredis_mode:standalone\r\nserver:netpoll-jvm\r\n" +
+                "tcp_port:$tcpPort\r\nuptime_in_seconds:$uptimeSeconds\r\n",
+            "Clients" to "connected_clients:${connectedClients.get()}\r\n",
+            "Stats" to "total_connections_received:${totalConnections.get()}\r\n" +
+                "total_commands_processed:$commandsProcessed\r\npubsub_channels:${pubSub.channelCount()}\r\n",
+            "Keyspace" to if (keys > 0) "db0:keys=$keys,expires=${store.expiringKeys()},avg_ttl=0\r\n" else "",
+        )
         val runtime = runtimeInfo()
-        if (runtime.isNotEmpty()) {
-            append("\r\n# Netpoll\r\n")
-            append(runtime)
-        }
+        if (runtime.isNotEmpty()) sections += "Netpoll" to runtime
+        return sections
     }
 }

@@ -1,7 +1,9 @@
 package io.netpoll.samples.resp
 
 import kotlinx.coroutines.channels.Channel
+import java.io.IOException
 import java.nio.ByteBuffer
+import java.util.concurrent.atomic.AtomicLong
 
 /**
  * One client's protocol state, independent of the socket: [process] takes the bytes read so far
@@ -11,13 +13,17 @@ import java.nio.ByteBuffer
  * N pipelined commands costs one read and one write. A protocol error is answered the way Redis
  * does (`-ERR Protocol error: ...`) and ends the connection.
  *
- * Pub/sub: once the client subscribes, replies and published messages share one bounded
- * [outbox] (filled under the service's monitor, so their order is the order of events), drained
- * by the connection's writer. When a slow client lets it fill up, the outbox closes and the
- * connection is dropped, like Redis's client-output-buffer-limit for pubsub.
+ * Pub/sub: once the client subscribes, replies and published messages share one [outbox]
+ * (filled under the service's monitor, so their order is the order of events), drained by the
+ * connection's writer, which reports each message it has written ([written]). When the bytes
+ * queued and not yet written would pass [outboxBytes] (a slow client), the outbox closes and
+ * [dropClient] runs, like Redis's client-output-buffer-limit for pubsub (hard limit 32 MiB).
  */
-class RespSession(val service: RespService, private val outboxMessages: Int = DEFAULT_OUTBOX_MESSAGES) :
-    PubSub.Subscriber {
+class RespSession(
+    val service: RespService,
+    private val outboxBytes: Long = DEFAULT_OUTBOX_BYTES,
+    private val dropClient: () -> Unit = {},
+) : PubSub.Subscriber {
     val args = RespParser(service.maxBulkBytes)
     val out = RespWriter()
     val store: Store get() = service.store
@@ -28,6 +34,9 @@ class RespSession(val service: RespService, private val outboxMessages: Int = DE
     /** Created by the first SUBSCRIBE; from then on every reply goes through it. */
     var outbox: Channel<ByteArray>? = null
         private set
+
+    /** Bytes in [outbox] or being written: added under the monitor, taken off by the writer. */
+    private val outboxQueuedBytes = AtomicLong()
 
     /** Set by QUIT: flush [out], then close. */
     var quit = false
@@ -70,9 +79,18 @@ class RespSession(val service: RespService, private val outboxMessages: Int = DE
     /** Publisher side: hands one encoded message to this client. Called under the monitor. */
     override fun deliver(message: ByteArray): Boolean {
         val box = outbox ?: return false
-        if (box.trySend(message).isSuccess) return true
-        box.close(OutboxFullException())
-        return false
+        if (box.isClosedForSend) return false
+        if (outboxQueuedBytes.addAndGet(message.size.toLong()) > outboxBytes) {
+            box.close(OutboxFullException(outboxBytes))
+            dropClient()
+            return false
+        }
+        return box.trySend(message).isSuccess
+    }
+
+    /** Writer side: [message], taken from the outbox, has been written to the socket. */
+    fun written(message: ByteArray) {
+        outboxQueuedBytes.addAndGet(-message.size.toLong())
     }
 
     /** Appends a reply to [out], or to the outbox in subscribe mode. Called under the monitor. */
@@ -92,11 +110,10 @@ class RespSession(val service: RespService, private val outboxMessages: Int = DE
     /** Switches to outbox mode, moving replies already in [out] to it so the order holds. */
     fun openOutbox() {
         if (outbox != null) return
-        val box = Channel<ByteArray>(outboxMessages)
-        outbox = box
+        outbox = Channel(Channel.UNLIMITED)
         if (out.size > 0) {
             val b = out.buffer
-            box.trySend(b.array().copyOf(b.position()))
+            deliver(b.array().copyOf(b.position()))
             out.clear()
         }
     }
@@ -138,9 +155,14 @@ class RespSession(val service: RespService, private val outboxMessages: Int = DE
         const val NEED_INPUT = 0
         const val MORE_INPUT = 1
         const val CLOSE = 2
-        const val DEFAULT_OUTBOX_MESSAGES = 4096
+        /** Redis's client-output-buffer-limit for pubsub clients: 32 MiB hard. */
+        const val DEFAULT_OUTBOX_BYTES = 32L * 1024 * 1024
     }
 }
 
-/** The outbox of a subscriber that stopped reading filled up; its connection is dropped. */
-class OutboxFullException : Exception("pub/sub output limit reached: client dropped")
+/**
+ * The outbox of a subscriber that stopped reading passed its limit; its connection is dropped. An
+ * IOException: like a reset, it ends that one connection.
+ */
+class OutboxFullException(limitBytes: Long) :
+    IOException("pub/sub output limit of $limitBytes bytes reached: client dropped")

@@ -27,7 +27,10 @@ internal val serverCommands = listOf(
         s.reply { ok() }
         s.requestQuit()
     },
-    Command("info", -1) { s -> s.reply { bulk(s.service.info()) } },
+    Command("info", -1) { s ->
+        val sections = (1 until s.args.argc).map { s.args.string(it).lowercase() }
+        s.reply { bulk(s.service.info(sections)) }
+    },
     Command("dbsize", 1) { s -> s.reply { integer(s.store.size().toLong()) } },
     Command("flushall", -1) { s ->
         s.store.flush()

@@ -1,6 +1,5 @@
 package io.netpoll.samples.server
 
-import io.netpoll.net.Conn
 import io.netpoll.net.Listener
 import io.netpoll.net.Net
 import kotlinx.coroutines.CoroutineScope
@@ -10,6 +9,8 @@ import kotlinx.coroutines.delay
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeoutOrNull
+import sun.misc.Signal
+import sun.misc.SignalHandler
 import java.io.IOException
 import java.net.InetSocketAddress
 import java.nio.channels.ClosedChannelException
@@ -21,29 +22,33 @@ import java.util.concurrent.atomic.AtomicBoolean
  * The skeleton every sample server shares: Go's `for { c := ln.Accept(); go serve(c) }` on a
  * coroutine dispatcher, plus graceful shutdown.
  *
- * Shutdown ([shutdown], also run by SIGINT/SIGTERM through a JVM shutdown hook): stop accepting
- * (close the listener), set [draining], and move every connection's read deadline to now, so
- * connections waiting for a request end at once while a request being handled finishes and is
- * answered (handlers check [draining] and close after their current reply). The deadline is
- * re-applied every [DRAIN_TICK_MILLIS] because a handler may set its own deadline concurrently. After
- * [graceMillis] whatever is left is closed.
+ * Shutdown ([shutdown], also run on SIGINT/SIGTERM by [shutdownOnSignal]), as Go's
+ * http.Server.Shutdown: stop accepting (close the listener), set [draining], and end every
+ * connection that is between requests at once (its read deadline moves to now); a connection in
+ * the middle of a request keeps its request deadline, capped at the end of the grace period, and
+ * is answered and closed ([ServerConn] has the protocol; handlers close after their current reply
+ * while [draining]). After [graceMillis] whatever is left is closed.
  */
 class TcpServer(
     val name: String,
     val runtime: ServerRuntime,
     address: String,
     private val graceMillis: Long = 5_000,
-    private val handler: suspend TcpServer.(Conn) -> Unit,
+    private val handler: suspend TcpServer.(ServerConn) -> Unit,
 ) {
     private val listener: Listener = Net.listen("tcp", address)
     private val scope = CoroutineScope(SupervisorJob() + runtime.dispatcher)
-    private val conns = ConcurrentHashMap.newKeySet<Conn>()
+    private val conns = ConcurrentHashMap.newKeySet<ServerConn>()
     private val stopping = AtomicBoolean()
     private val backgroundJobs = ConcurrentHashMap.newKeySet<Job>()
 
+    /** When the grace period ends; null while the server runs. */
     @Volatile
-    var draining = false
+    internal var drainEnd: Instant? = null
         private set
+
+    /** Shutting down: no new connections, and connections close after their current request. */
+    val draining: Boolean get() = drainEnd != null
 
     val port: Int get() = (listener.localAddress as InetSocketAddress).port
 
@@ -82,36 +87,40 @@ class TcpServer(
                 delay(ACCEPT_BACKOFF_MILLIS)
                 continue
             }
-            conns.add(c)
+            val sc = ServerConn(c, this)
+            conns.add(sc)
+            // Accepted while shutdown was draining the others: [shutdown] may not have seen it.
+            drainEnd?.let { sc.drain(it) }
             scope.launch {
                 try {
-                    handler(c)
+                    handler(sc)
                 } catch (e: IOException) {
                     // A peer reset, a deadline during shutdown or a closed socket ends only this connection.
                 } finally {
-                    conns.remove(c)
+                    conns.remove(sc)
                     c.close()
                 }
             }
         }
     }
 
-    /** Stops accepting, lets in-flight requests finish within [graceMillis], then closes. Idempotent. */
+    /**
+     * Stops accepting, closes idle connections, lets in-flight requests finish within
+     * [graceMillis], then closes what is left. Blocks until done; idempotent.
+     */
     fun shutdown() {
         if (!stopping.compareAndSet(false, true)) return
-        draining = true
+        val end = Instant.now().plusMillis(graceMillis)
+        drainEnd = end
         listener.close()
         for (j in backgroundJobs) j.cancel()
+        for (c in conns) c.drain(end)
         runBlocking {
             withTimeoutOrNull(graceMillis) {
-                while (conns.isNotEmpty()) {
-                    val now = Instant.now()
-                    for (c in conns) runCatching { c.setReadDeadline(now) }
-                    delay(DRAIN_TICK_MILLIS)
-                }
+                while (conns.isNotEmpty()) delay(DRAIN_TICK_MILLIS)
             }
         }
-        for (c in conns) c.close()
+        for (c in conns) c.conn.close()
         runBlocking { withTimeoutOrNull(graceMillis) { scope.coroutineContext[Job]!!.children.forEach { it.join() } } }
         scope.coroutineContext[Job]!!.cancel()
         runtime.close()
@@ -127,12 +136,22 @@ class TcpServer(
         runBlocking { scope.coroutineContext[Job]!!.join() }
     }
 
-    /** Runs [shutdown] on SIGINT/SIGTERM. */
+    /**
+     * Runs [shutdown] on SIGINT and SIGTERM, after which [awaitTermination] returns and the
+     * process can exit with status 0 (a JVM shutdown hook would exit with 128 + the signal).
+     * A process started with SIGINT ignored (a background job of a non-interactive shell) cannot
+     * catch it; that is said on stderr, and SIGTERM still works.
+     */
     fun shutdownOnSignal(): TcpServer {
-        java.lang.Runtime.getRuntime().addShutdownHook(Thread({
-            System.err.println("$name: shutting down")
+        val handler = SignalHandler { sig ->
+            System.err.println("$name: shutting down (SIG${sig.name})")
             shutdown()
-        }, "$name-shutdown"))
+        }
+        for ((sig, other) in listOf("INT" to "TERM", "TERM" to "INT")) {
+            if (Signal.handle(Signal(sig), handler) == SignalHandler.SIG_IGN) {
+                System.err.println("$name: SIG$sig is ignored by this process (inherited from its parent); stop it with SIG$other")
+            }
+        }
         return this
     }
 

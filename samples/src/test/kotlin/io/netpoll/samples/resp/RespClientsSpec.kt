@@ -1,20 +1,27 @@
 package io.netpoll.samples.resp
 
 import io.kotest.core.spec.style.StringSpec
+import io.kotest.matchers.collections.shouldBeIn
+import io.kotest.matchers.collections.shouldContain
+import io.kotest.matchers.longs.shouldBeInRange
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.string.shouldContain
+import io.kotest.matchers.string.shouldEndWith
 import io.kotest.matchers.string.shouldNotContain
+import io.kotest.matchers.string.shouldStartWith
 import io.netpoll.samples.Tools
+import io.netpoll.samples.Tools.drainToEnd
 import io.netpoll.samples.Tools.readN
 import io.netpoll.samples.Tools.readToEnd
 import io.netpoll.samples.server.ServerRuntime
 import java.util.concurrent.TimeUnit
+import kotlin.concurrent.thread
 
 /** The RESP server against redis-cli, redis-benchmark and raw sockets, on 127.0.0.1. */
 class RespClientsSpec : StringSpec({
     val (server, service) = RespServer.start(
         ServerRuntime(ServerRuntime.NETPOLL, null), "127.0.0.1:0",
-        maxBulkBytes = 1L shl 20, outboxMessages = 64,
+        maxBulkBytes = 1L shl 20, outboxBytes = 4L shl 20,
     )
     val port = server.port
     afterSpec { server.shutdown() }
@@ -45,8 +52,88 @@ class RespClientsSpec : StringSpec({
         cli("DBSIZE") shouldBe "2\n"
     }
 
+    "redis-cli: SET with PX and EX, PTTL, TTL, expiry, DECRBY".config(enabled = hasCli) {
+        cli("SET", "short", "v", "PX", "100") shouldBe "OK\n"
+        cli("PTTL", "short").trim().toLong() shouldBeInRange 1L..100L
+        Thread.sleep(300)
+        cli("GET", "short") shouldBe "\n"
+        cli("PTTL", "short") shouldBe "-2\n"
+        cli("SET", "long", "v", "EX", "10") shouldBe "OK\n"
+        cli("TTL", "long") shouldBe "10\n"
+        cli("PTTL", "long").trim().toLong() shouldBeInRange 9_000L..10_000L
+        cli("SET", "n", "5") shouldBe "OK\n"
+        cli("DECRBY", "n", "7") shouldBe "-2\n"
+        cli("DECRBY", "n", "-9") shouldBe "7\n"
+        cli("DECRBY", "n", "x") shouldBe "ERR value is not an integer or out of range\n\n"
+    }
+
+    "redis-cli: INFO has Redis's sections and the runtime's, INFO <section> only that one".config(enabled = hasCli) {
+        cli("PING") shouldBe "PONG\n"
+        val info = cli("INFO")
+        for (line in listOf("# Server", "# Clients", "# Stats", "# Keyspace", "# Netpoll", "netpoll_backend:epoll")) {
+            info.lines() shouldContain line
+        }
+        info shouldContain Regex("\nsched_parallelism:[1-9]\\d*\r?\n")
+        val processed = Regex("total_commands_processed:(\\d+)").find(info)!!.groupValues[1].toLong()
+        (processed > 0) shouldBe true
+        val netpoll = cli("INFO", "NetPoll")
+        netpoll shouldStartWith "# Netpoll\r\ndispatcher:netpoll\r\n"
+        netpoll shouldNotContain "# Server"
+        netpoll shouldNotContain "redis_version"
+        // What redis-cli prints for Redis's empty bulk (an unknown section) and empty array.
+        cli("INFO", "nosuch") shouldBe ""
+    }
+
+    "redis-cli: CONFIG GET save and COMMAND COUNT answer as Redis does".config(enabled = hasCli) {
+        cli("CONFIG", "GET", "save") shouldBe "save\n\n"
+        cli("CONFIG", "GET", "nosuch") shouldBe "\n"
+        cli("COMMAND", "COUNT") shouldBe "${Commands.all.size}\n"
+    }
+
+    "raw socket: CONFIG GET save, COMMAND's first entry, UNSUBSCRIBE with one channel and with none, byte for byte" {
+        Tools.socket(port).use { s ->
+            s.getOutputStream().write("CONFIG GET save\r\nCOMMAND\r\nQUIT\r\n".toByteArray())
+            val r = s.readToEnd()
+            r shouldStartWith "*2\r\n\$4\r\nsave\r\n\$0\r\n\r\n" +
+                "*${Commands.all.size}\r\n*6\r\n\$4\r\nping\r\n:-1\r\n*0\r\n:0\r\n:0\r\n:0\r\n*6\r\n\$4\r\necho\r\n:2\r\n"
+            r shouldEndWith "+OK\r\n"
+        }
+        Tools.socket(port).use { s ->
+            // As Redis 7 answers: no subscription yet, then two channels dropped one by one and all at once.
+            s.getOutputStream().write(
+                "UNSUBSCRIBE\r\nUNSUBSCRIBE a\r\nSUBSCRIBE a b c\r\nUNSUBSCRIBE a\r\nUNSUBSCRIBE\r\nUNSUBSCRIBE\r\nQUIT\r\n".toByteArray(),
+            )
+            fun confirm(kind: String, channel: String?, count: Int) =
+                "*3\r\n\$${kind.length}\r\n$kind\r\n" + (if (channel == null) "\$-1\r\n" else "\$${channel.length}\r\n$channel\r\n") + ":$count\r\n"
+            s.readToEnd() shouldBe confirm("unsubscribe", null, 0) + confirm("unsubscribe", "a", 0) +
+                confirm("subscribe", "a", 1) + confirm("subscribe", "b", 2) + confirm("subscribe", "c", 3) +
+                confirm("unsubscribe", "a", 2) + confirm("unsubscribe", "b", 1) + confirm("unsubscribe", "c", 0) +
+                confirm("unsubscribe", null, 0) + "+OK\r\n"
+        }
+    }
+
+    "redis-cli: UNSUBSCRIBE with one channel and with none".config(enabled = hasCli) {
+        cli("UNSUBSCRIBE", "news") shouldBe "unsubscribe\nnews\n0\n"
+        cli("UNSUBSCRIBE") shouldBe "unsubscribe\n\n0\n"
+    }
+
+    "raw socket: replies queued in subscribe mode are written before the connection closes" {
+        // Repeated: the close used to race the outbox's writer.
+        repeat(20) {
+            Tools.socket(port).use { s ->
+                s.getOutputStream().write("SUBSCRIBE c\r\nQUIT\r\n".toByteArray())
+                s.readToEnd() shouldBe "*3\r\n\$9\r\nsubscribe\r\n\$1\r\nc\r\n:1\r\n+OK\r\n"
+            }
+            Tools.socket(port).use { s ->
+                s.getOutputStream().write("SUBSCRIBE c\r\n*x\r\n".toByteArray())
+                s.readToEnd() shouldBe "*3\r\n\$9\r\nsubscribe\r\n\$1\r\nc\r\n:1\r\n" +
+                    "-ERR Protocol error: invalid multibulk length\r\n"
+            }
+        }
+    }
+
     "redis-cli: SUBSCRIBE receives what PUBLISH sends".config(enabled = hasCli) {
-        val sub = ProcessBuilder("redis-cli", "-p", "$port", "SUBSCRIBE", "news").start()
+        val sub = Tools.start("redis-cli", "-p", "$port", "SUBSCRIBE", "news")
         try {
             val lines = sub.inputStream.bufferedReader()
             listOf(lines.readLine(), lines.readLine(), lines.readLine()) shouldBe listOf("subscribe", "news", "1")
@@ -60,21 +147,24 @@ class RespClientsSpec : StringSpec({
     }
 
     "raw socket: malformed input gets Redis's error and a close, other clients are unaffected" {
-        for ((raw, reply) in listOf(
-            "*x\r\n" to "-ERR Protocol error: invalid multibulk length\r\n",
-            "*1\r\n:5\r\n" to "-ERR Protocol error: expected '$', got ':'\r\n",
-            "*1\r\n\$2000000\r\n" to "-ERR Protocol error: invalid bulk length\r\n",
-        )) {
-            Tools.socket(port).use { s ->
-                s.getOutputStream().write(raw.toByteArray())
-                s.readToEnd() shouldBe reply
+        Tools.socket(port).use { other ->
+            other.getOutputStream().write("SET bystander 1\r\n".toByteArray())
+            other.readN(5) shouldBe "+OK\r\n"
+            for ((raw, reply) in listOf(
+                "*x\r\n" to "-ERR Protocol error: invalid multibulk length\r\n",
+                "*1\r\n:5\r\n" to "-ERR Protocol error: expected '$', got ':'\r\n",
+                "*1\r\n\$2000000\r\n" to "-ERR Protocol error: invalid bulk length\r\n",
+            )) {
+                Tools.socket(port).use { s ->
+                    s.getOutputStream().write(raw.toByteArray())
+                    s.readToEnd() shouldBe reply
+                }
             }
-        }
-        Tools.socket(port).use { s ->
-            s.getOutputStream().write("NOSUCH a\r\n*1\r\n\$3\r\nGET\r\nPING\r\n".toByteArray())
+            // The client connected throughout still has its connection and its data.
+            other.getOutputStream().write("NOSUCH a\r\n*1\r\n\$3\r\nGET\r\nGET bystander\r\n".toByteArray())
             val expected = "-ERR unknown command 'NOSUCH', with args beginning with: 'a' \r\n" +
-                "-ERR wrong number of arguments for 'get' command\r\n+PONG\r\n"
-            s.readN(expected.length) shouldBe expected
+                "-ERR wrong number of arguments for 'get' command\r\n\$1\r\n1\r\n"
+            other.readN(expected.length) shouldBe expected
         }
     }
 
@@ -93,24 +183,34 @@ class RespClientsSpec : StringSpec({
         }
     }
 
-    "a subscriber that stops reading is dropped once its outbox fills; publishers never wait" {
+    "a subscriber that stops reading is dropped once its outbox passes 4 MiB; publishers never wait" {
         Tools.socket(port).use { slow ->
-            slow.receiveBufferSize = 4096
+            // A default receive buffer: a 4 KiB one would make reading to EOF take minutes.
             slow.getOutputStream().write("*2\r\n\$9\r\nSUBSCRIBE\r\n\$4\r\nslow\r\n".toByteArray())
-            Thread.sleep(200)
+            slow.readN(33) shouldBe "*3\r\n\$9\r\nsubscribe\r\n\$4\r\nslow\r\n:1\r\n"
             val payload = "x".repeat(64 * 1024)
+            val message = "*3\r\n\$7\r\nmessage\r\n\$4\r\nslow\r\n\$${payload.length}\r\n$payload\r\n".length
+            var n = 0
             Tools.socket(port).use { pub ->
                 val cmd = "*3\r\n\$7\r\nPUBLISH\r\n\$4\r\nslow\r\n\$${payload.length}\r\n$payload\r\n".toByteArray()
                 var delivered = -1
-                var n = 0
                 while (delivered != 0 && n < 2000) {
                     pub.getOutputStream().write(cmd)
                     delivered = pub.readN(4).substring(1, 2).toInt()
                     n++
                 }
                 delivered shouldBe 0
+                // 4 MiB queued, plus what the socket buffers took before the outbox started to fill.
+                (n.toLong() * payload.length > 4L shl 20) shouldBe true
                 println("slow subscriber dropped after $n publishes of 64 KiB")
             }
+            // Dropped means disconnected at once: what the socket buffers hold, then the end of
+            // the stream; the (more than 4 MiB of) messages still queued are discarded.
+            val started = System.nanoTime()
+            val (end, bytes) = slow.drainToEnd()
+            end shouldBe Tools.End.EOF
+            (bytes < (n + 1L) * message - (4L shl 20)) shouldBe true
+            println("slow subscriber read $bytes bytes, then EOF after ${TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)} ms")
         }
     }
 
@@ -135,17 +235,13 @@ class RespClientsSpec : StringSpec({
                     }
                 }.apply { isDaemon = true; start() }
                 Thread.sleep(1500)
-                // The server must have closed: draining what it had sent ends in EOF or a reset.
+                // The server must have closed: draining what it had sent ends in EOF or a reset,
+                // not in the 2 s read timeout (the 300 ms write deadline is long past).
+                slow.soTimeout = 2_000
                 val started = System.nanoTime()
-                val ended = try {
-                    val buf = ByteArray(64 * 1024)
-                    while (slow.getInputStream().read(buf) >= 0) { }
-                    true
-                } catch (e: java.net.SocketException) {
-                    true
-                }
-                ended shouldBe true
-                println("slow reader disconnected; drained in ${TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)} ms")
+                val (end, bytes) = slow.drainToEnd()
+                end shouldBeIn listOf(Tools.End.EOF, Tools.End.RESET)
+                println("slow reader disconnected ($end after $bytes bytes) in ${TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)} ms")
                 writer.join(5_000)
             }
             Tools.socket(strict.port).use { other ->
@@ -165,6 +261,7 @@ class RespClientsSpec : StringSpec({
         r.exit shouldBe 0
         (r.out + r.err) shouldNotContain "ERR"
         (r.out + r.err) shouldNotContain "rror"
+        (r.out + r.err) shouldNotContain "WARNING"
         for (t in listOf("PING_INLINE", "PING_MBULK", "SET", "GET", "INCR", "LPUSH", "RPUSH", "LPOP", "RPOP", "SADD",
             "HSET", "SPOP", "ZADD", "ZPOPMIN", "LRANGE_100", "LRANGE_600", "MSET")) {
             summary.any { it.trim().startsWith("$t:") || it.trim().startsWith("$t ") } shouldBe true
@@ -177,6 +274,7 @@ class RespClientsSpec : StringSpec({
         println(r.out.split('\r', '\n').filter { it.contains("requests per second") }.joinToString("\n"))
         r.exit shouldBe 0
         (r.out + r.err) shouldNotContain "rror"
+        (r.out + r.err) shouldNotContain "WARNING"
         r.out shouldContain "MSET (10 keys):"
     }
 
@@ -187,9 +285,33 @@ class RespClientsSpec : StringSpec({
                 timeoutSeconds = 60)
             r.exit shouldBe 0
             (r.out + r.err) shouldNotContain "rror"
+            (r.out + r.err) shouldNotContain "WARNING"
             r.out shouldContain "LRANGE_100 (first 100 elements):"
         } finally {
             other.shutdown()
+        }
+    }
+
+    "shutdown: a connection between commands closes at once; a command arriving in part is completed, answered, closed" {
+        val (s2, _) = RespServer.start(ServerRuntime(ServerRuntime.NETPOLL, null), "127.0.0.1:0")
+        Tools.socket(s2.port).use { idle ->
+            Tools.socket(s2.port).use { busy ->
+                idle.getOutputStream().write("PING\r\n".toByteArray())
+                idle.readN(7) shouldBe "+PONG\r\n"
+                // A PING answered proves the server has read the half command sent with it.
+                busy.getOutputStream().write("PING\r\n*3\r\n\$3\r\nSET\r\n\$1\r\nk\r\n".toByteArray())
+                busy.readN(7) shouldBe "+PONG\r\n"
+                val started = System.nanoTime()
+                val stopper = thread { s2.shutdown() }
+                idle.drainToEnd() shouldBe (Tools.End.EOF to 0L)
+                val idleMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)
+                busy.getOutputStream().write("\$1\r\nv\r\n".toByteArray())
+                busy.readToEnd() shouldBe "+OK\r\n"
+                stopper.join(10_000)
+                stopper.isAlive shouldBe false
+                println("shutdown: idle connection closed after $idleMillis ms, the half command answered")
+                (idleMillis < 1_000) shouldBe true
+            }
         }
     }
 })

@@ -57,6 +57,40 @@ class RespSessionSpec : StringSpec({
             "+OK\r\n-ERR increment or decrement would overflow\r\n"
     }
 
+    "integer arguments: every long parses, Long.MIN_VALUE and MIN_VALUE + 1 included; anything else is refused" {
+        val c = Client()
+        c.send(cmd("SET", "n", "0") + cmd("INCRBY", "n", "-9223372036854775807")) shouldBe "+OK\r\n:-9223372036854775807\r\n"
+        c.send(cmd("SET", "n", "0") + cmd("INCRBY", "n", "-9223372036854775808")) shouldBe "+OK\r\n:-9223372036854775808\r\n"
+        c.send(cmd("SET", "n", "0") + cmd("INCRBY", "n", "9223372036854775807")) shouldBe "+OK\r\n:9223372036854775807\r\n"
+        c.send(cmd("DECRBY", "n", "-9223372036854775808")) shouldBe "-ERR decrement would overflow\r\n"
+        for (bad in listOf("9223372036854775808", "-9223372036854775809", "-0", "007", "+1", "1x", "", "-")) {
+            c.send(cmd("INCRBY", "n", bad)) shouldBe "-ERR value is not an integer or out of range\r\n"
+        }
+        c.send(cmd("SET", "m", "5") + cmd("DECRBY", "m", "7") + cmd("DECRBY", "m", "-2")) shouldBe "+OK\r\n:-2\r\n:0\r\n"
+    }
+
+    "INFO returns the sections asked for, case-insensitively, in Redis's order; all, default and none return every one" {
+        val c = Client(RespService(runtimeInfo = { "netpoll_backend:epoll\r\n" }))
+        fun info(vararg sections: String): String {
+            val reply = c.send(cmd("INFO", *sections))
+            val body = reply.substringAfter("\r\n")
+            reply.substringBefore("\r\n") shouldBe "\$${body.length - 2}"
+            return body.removeSuffix("\r\n")
+        }
+        fun headers(text: String) = text.lines().filter { it.startsWith("#") }.map { it.trim() }
+        val every = listOf("# Server", "# Clients", "# Stats", "# Keyspace", "# Netpoll")
+        headers(info()) shouldBe every
+        headers(info("all")) shouldBe every
+        headers(info("DEFAULT")) shouldBe every
+        headers(info("everything")) shouldBe every
+        info("server").substringBefore("redis_mode") shouldBe "# Server\r\nredis_version:7.0.0\r\n"
+        headers(info("SERVER")) shouldBe listOf("# Server")
+        headers(info("netpoll", "Clients")) shouldBe listOf("# Clients", "# Netpoll")
+        info("netpoll") shouldBe "# Netpoll\r\nnetpoll_backend:epoll\r\n"
+        c.send(cmd("INFO", "nosuch")) shouldBe "\$0\r\n\r\n"
+        c.send(cmd("INFO", "keyspace")) shouldBe "\$12\r\n# Keyspace\r\n\r\n"
+    }
+
     "lists, sets, hashes, sorted sets, streams" {
         val c = Client()
         c.send(cmd("LPUSH", "l", "a", "b", "c")) shouldBe ":3\r\n"
@@ -140,11 +174,10 @@ class RespSessionSpec : StringSpec({
         c.send("A".repeat(65 * 1024 - 1)) shouldBe "-ERR Protocol error: too big inline request\r\n"
     }
 
-    "a declared bulk under the limit waits for its bytes and tells how many it needs" {
+    "a declared bulk under the limit waits for its bytes without consuming any" {
         val p = RespParser(maxBulkBytes = 1000)
         val b = ByteBuffer.wrap("*1\r\n\$900\r\nab".toByteArray())
         p.parse(b) shouldBe RespParser.INCOMPLETE
-        p.needBytes shouldBe 4 + 6 + 902L
         b.position() shouldBe 0
         val over = ByteBuffer.wrap("*1\r\n\$1001\r\n".toByteArray())
         runCatching { p.parse(over) }.exceptionOrNull()!!.message shouldBe "invalid bulk length"
@@ -158,7 +191,10 @@ class RespSessionSpec : StringSpec({
 
     "pub/sub: messages reach subscribers in order, subscribe mode restricts commands, a full outbox drops the client" {
         val service = RespService()
-        val sub = RespSession(service, outboxMessages = 4)
+        val message = "*3\r\n\$7\r\nmessage\r\n\$2\r\nch\r\n\$2\r\nm0\r\n".length
+        var dropped = false
+        // Room for eight queued (unwritten) messages of this size.
+        val sub = RespSession(service, outboxBytes = 8L * message) { dropped = true }
         val pub = Client(service)
         val input = ByteBuffer.allocate(4096)
         fun subSend(raw: String) {
@@ -167,8 +203,13 @@ class RespSessionSpec : StringSpec({
             sub.process(input)
             input.compact()
         }
+        // What the connection's writer does: take each message out and report it written.
         fun drained(): String = buildString {
-            while (true) append(String(sub.outbox!!.tryReceive().getOrNull() ?: break))
+            while (true) {
+                val m = sub.outbox!!.tryReceive().getOrNull() ?: break
+                append(String(m))
+                sub.written(m)
+            }
         }
         subSend(cmd("SET", "a", "1") + cmd("SUBSCRIBE", "ch", "other"))
         drained() shouldBe "+OK\r\n*3\r\n\$9\r\nsubscribe\r\n\$2\r\nch\r\n:1\r\n*3\r\n\$9\r\nsubscribe\r\n\$5\r\nother\r\n:2\r\n"
@@ -178,8 +219,13 @@ class RespSessionSpec : StringSpec({
         drained() shouldBe "*3\r\n\$7\r\nmessage\r\n\$2\r\nch\r\n\$5\r\nhello\r\n" +
             "-ERR Can't execute 'get': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context\r\n" +
             "*2\r\n\$4\r\npong\r\n\$0\r\n\r\n"
-        repeat(4) { pub.send(cmd("PUBLISH", "ch", "m$it")) shouldBe ":1\r\n" }
-        pub.send(cmd("PUBLISH", "ch", "overflow")) shouldBe ":0\r\n"
+        repeat(8) { pub.send(cmd("PUBLISH", "ch", "m$it")) shouldBe ":1\r\n" }
+        // Written messages free their bytes: eight more fit.
+        drained().length shouldBe 8 * message
+        repeat(8) { pub.send(cmd("PUBLISH", "ch", "n$it")) shouldBe ":1\r\n" }
+        dropped shouldBe false
+        pub.send(cmd("PUBLISH", "ch", "o0")) shouldBe ":0\r\n"
+        dropped shouldBe true
         sub.outbox!!.isClosedForSend shouldBe true
         sub.close()
         pub.send(cmd("PUBLISH", "ch", "x")) shouldBe ":0\r\n"

@@ -1,0 +1,61 @@
+package io.netpoll.samples.server
+
+import io.netpoll.net.Conn
+import java.io.IOException
+import java.time.Instant
+
+/**
+ * One accepted connection and where it stands in its request cycle, which is what graceful
+ * shutdown needs (Go's http.Server tracks the same as StateIdle / StateActive).
+ *
+ * Protocol: before each read the handler calls [prepareRead], saying whether a request has
+ * started (part of it is buffered) and which read deadline the protocol wants. Shutdown calls
+ * [drain] once per connection after setting [TcpServer.draining]. Both decide under this object's
+ * monitor, so for every connection either the handler sees the server draining or [drain] sees
+ * the handler's latest state, and neither overwrites the other's deadline:
+ * - between requests (idle): the handler closes instead of reading ([prepareRead] returns false);
+ *   a handler already waiting in an idle read has its deadline moved to now by [drain];
+ * - mid-request (busy): the protocol's deadline stands, capped at the end of the grace period, so
+ *   the request can arrive, be answered (with `Connection: close` or its protocol's equivalent),
+ *   and the connection then closes as idle.
+ * A handler that never calls [prepareRead] (echo) counts as idle. Only the handler's coroutine
+ * calls [prepareRead]; while nothing changes it takes no lock (hot path: RESP reads).
+ */
+class ServerConn internal constructor(val conn: Conn, private val server: TcpServer) {
+    // Written by the handler under the monitor; read by drain under it, and by the handler.
+    private var busy = false
+    private var applied: Instant? = null
+
+    /**
+     * Sets the deadline for the handler's next read: [deadline] (null: none) while the server
+     * runs; once it drains, [deadline] capped at the grace period's end if [requestStarted], and
+     * false — close the connection instead of reading — if not.
+     */
+    fun prepareRead(requestStarted: Boolean, deadline: Instant?): Boolean {
+        // Not draining when read, so drain runs later and sees the state as it stands.
+        if (!server.draining && requestStarted == busy && deadline == applied) return true
+        synchronized(this) {
+            busy = requestStarted
+            applied = deadline
+            val end = server.drainEnd
+            if (end != null && !requestStarted) return false
+            conn.setReadDeadline(capped(deadline, end))
+            return true
+        }
+    }
+
+    /** Shutdown: an idle connection's read ends now; a busy one's deadline is capped at [end]. */
+    internal fun drain(end: Instant) = synchronized(this) {
+        try {
+            conn.setReadDeadline(if (busy) capped(applied, end) else Instant.now())
+        } catch (e: IOException) {
+            // Closed meanwhile: nothing left to end.
+        }
+    }
+
+    private fun capped(deadline: Instant?, end: Instant?): Instant? = when {
+        end == null -> deadline
+        deadline == null || deadline.isAfter(end) -> end
+        else -> deadline
+    }
+}

@@ -217,6 +217,9 @@ class MainProcessSpec : StringSpec({
         val respPort = p.listeningPort("resp")
         Tools.socket(javaPort).use { j ->
             Tools.socket(respPort).use { r ->
+                // A round trip first: the RESP server has then accepted (and registered) r.
+                r.getOutputStream().write("PING\r\n".toByteArray())
+                r.readUntil("\r\n") shouldBe "+PONG\r\n"
                 j.getOutputStream().write("STATS\n".toByteArray())
                 val stats = j.readUntil("\n")
                 val javaDescriptors = Regex("netpoll_descriptors=(\\d+)").find(stats)!!.groupValues[1].toInt()

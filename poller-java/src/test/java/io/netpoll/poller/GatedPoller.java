@@ -1,6 +1,5 @@
 package io.netpoll.poller;
 
-import java.io.IOException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -10,14 +9,13 @@ import java.util.concurrent.TimeUnit;
  * kernel has not seen it wait yet. A test can then act in that window, which a real poller passes
  * through in microseconds.
  */
-final class GatedPoller implements Poller {
-    private final Poller backend;
+final class GatedPoller extends ForwardingPoller {
     private volatile boolean holding;
     private volatile CountDownLatch arrived;
     private volatile CountDownLatch door;
 
     GatedPoller(Poller backend) {
-        this.backend = backend;
+        super(backend);
     }
 
     void hold() {
@@ -55,40 +53,5 @@ final class GatedPoller implements Poller {
             }
         }
         return backend.poll(timeoutNanos, blocking, sink);
-    }
-
-    @Override
-    public String name() {
-        return backend.name();
-    }
-
-    @Override
-    public void open(int fd, PollDesc pd) throws IOException {
-        backend.open(fd, pd);
-    }
-
-    @Override
-    public void close(int fd) {
-        backend.close(fd);
-    }
-
-    @Override
-    public void rearm(int fd, long token, int events) {
-        backend.rearm(fd, token, events);
-    }
-
-    @Override
-    public void wakeup() {
-        backend.wakeup();
-    }
-
-    @Override
-    public long wakeupWrites() {
-        return backend.wakeupWrites();
-    }
-
-    @Override
-    public void close() throws IOException {
-        backend.close();
     }
 }

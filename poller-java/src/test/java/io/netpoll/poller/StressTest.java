@@ -246,8 +246,7 @@ class StressTest {
     }
 
     /** A backend whose events reach Netpoll {@code delayNanos} after the kernel reported them. */
-    private static final class DelayedDelivery implements Poller {
-        private final EpollPoller backend;
+    private static final class DelayedDelivery extends ForwardingPoller {
         private final long delayNanos;
         private final Set<Long> closedTokens;
         private final long[] tokens = new long[128];
@@ -256,7 +255,7 @@ class StressTest {
         final AtomicLong late = new AtomicLong();
 
         DelayedDelivery(EpollPoller backend, long delayNanos, Set<Long> closedTokens) {
-            this.backend = backend;
+            super(backend);
             this.delayNanos = delayNanos;
             this.closedTokens = closedTokens;
         }
@@ -278,36 +277,6 @@ class StressTest {
                 sink.ready(tokens[i], bits[i]);
             }
             return n;
-        }
-
-        @Override
-        public String name() {
-            return backend.name();
-        }
-
-        @Override
-        public void open(int fd, PollDesc pd) throws IOException {
-            backend.open(fd, pd);
-        }
-
-        @Override
-        public void close(int fd) {
-            backend.close(fd);
-        }
-
-        @Override
-        public void wakeup() {
-            backend.wakeup();
-        }
-
-        @Override
-        public long wakeupWrites() {
-            return backend.wakeupWrites();
-        }
-
-        @Override
-        public void close() {
-            backend.close();
         }
     }
 }

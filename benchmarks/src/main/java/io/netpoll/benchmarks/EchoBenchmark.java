@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * blocking java.nio SocketChannels on threads ({@code nio}). One op is one round: each of
  * {@code connections} connections sends a {@code size}-byte message and reads the echo back.
  *
- * <pre>java -jar benchmarks/target/benchmarks.jar EchoBenchmark -f 1 -wi 2 -i 3 -w 1 -r 1</pre>
+ * <pre>java -jar benchmarks/target/benchmarks.jar EchoBenchmark -f 1 -wi 3 -i 5 -w 1 -r 2</pre>
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

@@ -268,6 +268,13 @@ class NetFDTest {
         assertThrows(ClosedChannelException.class, ln::accept);
         ExecutionException async = assertThrows(ExecutionException.class, () -> p[0].readAsync(ByteBuffer.allocate(1), Runnable::run).get());
         assertInstanceOf(ClosedChannelException.class, async.getCause());
+        ByteBuffer[] two = {ByteBuffer.allocate(1), ByteBuffer.allocate(1)};
+        async = assertThrows(ExecutionException.class, () -> p[0].readAsync(two, Runnable::run).get());
+        assertInstanceOf(ClosedChannelException.class, async.getCause());
+        async = assertThrows(ExecutionException.class, () -> p[0].writeAsync(two, Runnable::run).get());
+        assertInstanceOf(ClosedChannelException.class, async.getCause());
+        async = assertThrows(ExecutionException.class, () -> p[0].writeAsync(bytes("x"), Runnable::run).get());
+        assertInstanceOf(ClosedChannelException.class, async.getCause());
         p[1].close();
     }
 

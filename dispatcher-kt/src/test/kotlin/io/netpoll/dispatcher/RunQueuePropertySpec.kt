@@ -12,6 +12,7 @@ import io.kotest.property.arbitrary.list
 import io.kotest.property.arbitrary.map
 import io.kotest.property.arbitrary.of
 import io.kotest.property.checkAll
+import io.netpoll.testing.PropertyScale.scaled
 import java.util.concurrent.TimeUnit
 import java.util.concurrent.atomic.AtomicBoolean
 import java.util.concurrent.atomic.AtomicIntegerArray
@@ -106,7 +107,7 @@ class RunQueuePropertySpec : FunSpec({
     test("any sequence of put, runnext, poll, steal, overflow to and batches from the global queue equals a list model") {
         var iterations = 0
         var tasks = 0L
-        checkAll(PropTestConfig(iterations = 300), ops) { ops ->
+        checkAll(PropTestConfig(iterations = scaled(300)), ops) { ops ->
             val global = GlobalRunQueue(Any())
             val a = LocalRunQueue(global)
             val b = LocalRunQueue(global)
@@ -158,7 +159,7 @@ class RunQueuePropertySpec : FunSpec({
         var iterations = 0
         var total = 0L
         val started = System.nanoTime()
-        checkAll(PropTestConfig(iterations = 40), ownerOps, Arb.int(1..3), Arb.boolean()) { ops, thieves, stealRunnext ->
+        checkAll(PropTestConfig(iterations = scaled(40)), ownerOps, Arb.int(1..3), Arb.boolean()) { ops, thieves, stealRunnext ->
             val global = GlobalRunQueue(Any())
             val owner = LocalRunQueue(global)
             val runs = AtomicIntegerArray(ops.size)

@@ -20,6 +20,7 @@ import io.kotest.property.checkAll
 import io.netpoll.poller.RealReadiness
 import io.netpoll.poller.fd.NetFD
 import io.netpoll.poller.sys.Sys
+import io.netpoll.testing.PropertyScale.scaled
 import kotlinx.coroutines.async
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.launch
@@ -157,7 +158,7 @@ class BufferedPropertySpec : FunSpec({
         var iterations = 0
         var bytes = 0L
         var overflows = 0
-        checkAll(PropTestConfig(iterations = 200), inputs, chunkings, Arb.int(16..48), readOps) { input, chunks, size, ops ->
+        checkAll(PropTestConfig(iterations = scaled(200)), inputs, chunkings, Arb.int(16..48), readOps) { input, chunks, size, ops ->
             net {
                 val (a, b) = connPair()
                 val writer = launch { feed(b, input, chunks, a.fd.fd()) }
@@ -227,7 +228,7 @@ class BufferedPropertySpec : FunSpec({
     test("any sequence of BufWriter writes of any sizes and strings arrives as the same bytes") {
         var iterations = 0
         var bytes = 0L
-        checkAll(PropTestConfig(iterations = 200), writeOps, writerSizes, Arb.boolean()) { ops, size, flushEach ->
+        checkAll(PropTestConfig(iterations = scaled(200)), writeOps, writerSizes, Arb.boolean()) { ops, size, flushEach ->
             val want = ByteArrayOutputStream()
             for (op in ops) {
                 when (op) {

@@ -96,14 +96,14 @@ struct kq {
 };
 
 static pthread_mutex_t table_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct kq **table; /* indexed by epoll fd */
+static int table_len;
 static long dropped; /* kevents lost for want of room (only with -DLIBKQUEUE_COPYOUT) */
 
 /* Not part of kqueue: lets a test check that it did overflow the event list. */
 long kqueue_shim_dropped(void) {
     return __atomic_load_n(&dropped, __ATOMIC_RELAXED);
 }
-static struct kq **table; /* indexed by epoll fd */
-static int table_len;
 
 static void free_kq(struct kq *q) {
     if (q->user_fd >= 0) {

@@ -25,6 +25,15 @@
  *     EINTR from epoll_wait is returned as it is. nevents must be 0 or at least 2: epoll is asked
  *     for at most nevents / 2 fds, each of which can yield two kevents.
  *
+ * Built with -DLIBKQUEUE_COPYOUT it does instead what libkqueue's copyout does (its
+ * linux/platform.c, read.c and write.c), which a kernel kqueue never does, so that the tests can
+ * show the backend survives it:
+ *   - an EPOLLERR is reported as EV_EOF with fflags = SO_ERROR, read with getsockopt(2), which
+ *     clears it: the caller's own SO_ERROR or read then finds no error;
+ *   - epoll is asked for as many fds as the event list has entries (up to 512), although one fd
+ *     can yield two kevents; the kevents that do not fit are dropped, and with them the edges
+ *     epoll has already consumed.
+ *
  * Threads: the changes and the translation of events hold the kqueue's mutex; epoll_wait does not,
  * so a change (or a NOTE_TRIGGER) from another thread never waits for a blocked poll.
  */
@@ -38,6 +47,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -63,7 +73,11 @@ _Static_assert(sizeof(struct kevent) == 32, "libkqueue's 32-byte struct kevent")
 #define READ_BIT 1
 #define WRITE_BIT 2
 #define USER_TAG UINT64_MAX /* epoll data of the EVFILT_USER eventfd; fds are small */
+#ifdef LIBKQUEUE_COPYOUT
+#define MAX_EPOLL_EVENTS 512
+#else
 #define MAX_EPOLL_EVENTS 64
+#endif
 
 struct filters {
     int mask; /* READ_BIT | WRITE_BIT */
@@ -84,6 +98,12 @@ struct kq {
 static pthread_mutex_t table_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct kq **table; /* indexed by epoll fd */
 static int table_len;
+static long dropped; /* kevents lost for want of room (only with -DLIBKQUEUE_COPYOUT) */
+
+/* Not part of kqueue: lets a test check that it did overflow the event list. */
+long kqueue_shim_dropped(void) {
+    return __atomic_load_n(&dropped, __ATOMIC_RELAXED);
+}
 
 static void free_kq(struct kq *q) {
     if (q->user_fd >= 0) {
@@ -244,8 +264,29 @@ static void put(struct kevent *e, uintptr_t ident, int filter, int flags, intptr
     e->udata = udata;
 }
 
-/* Turns one epoll event into at most two kevents at `out`; returns how many. */
-static int translate(struct kq *q, const struct epoll_event *ev, struct kevent *out) {
+/* -DLIBKQUEUE_COPYOUT: an EPOLLERR becomes EV_EOF with the socket error, taken (cleared) from the
+   socket as libkqueue takes it. */
+static void socket_error(struct kevent *e, int fd, uint32_t events) {
+#ifdef LIBKQUEUE_COPYOUT
+    if (events & EPOLLERR) {
+        int err = 0;
+        socklen_t len = sizeof err;
+        if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) {
+            err = errno == ENOTSOCK ? EIO : errno; /* libkqueue says EIO for a pipe */
+        }
+        e->fflags = (uint32_t) err;
+        e->flags |= EV_EOF;
+    }
+#else
+    (void) e;
+    (void) fd;
+    (void) events;
+#endif
+}
+
+/* Turns one epoll event into at most two kevents at `out`, at most `room` (> 0) of them; returns
+   how many. Only -DLIBKQUEUE_COPYOUT asks epoll for more than fits, and loses what does not. */
+static int translate(struct kq *q, const struct epoll_event *ev, struct kevent *out, int room) {
     if (ev->data.u64 == USER_TAG) {
         if (q->user_flags & EV_CLEAR) {
             uint64_t count;
@@ -267,11 +308,17 @@ static int translate(struct kq *q, const struct epoll_event *ev, struct kevent *
         int readable = 0;
         ioctl(fd, FIONREAD, &readable);
         int eof = (e & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) ? EV_EOF : 0;
-        put(&out[n++], (uintptr_t) fd, EVFILT_READ, EV_ADD | EV_CLEAR | eof, readable, f->udata[0]);
+        put(&out[n], (uintptr_t) fd, EVFILT_READ, EV_ADD | EV_CLEAR | eof, readable, f->udata[0]);
+        socket_error(&out[n++], fd, e);
     }
     if ((f->mask & WRITE_BIT) && (e & (EPOLLOUT | EPOLLHUP | EPOLLERR))) {
+        if (n == room) {
+            __atomic_add_fetch(&dropped, 1, __ATOMIC_RELAXED);
+            return n;
+        }
         int eof = (e & (EPOLLHUP | EPOLLERR)) ? EV_EOF : 0;
-        put(&out[n++], (uintptr_t) fd, EVFILT_WRITE, EV_ADD | EV_CLEAR | eof, 0, f->udata[1]);
+        put(&out[n], (uintptr_t) fd, EVFILT_WRITE, EV_ADD | EV_CLEAR | eof, 0, f->udata[1]);
+        socket_error(&out[n++], fd, e);
     }
     return n;
 }
@@ -309,7 +356,12 @@ int kevent(int kqfd, const struct kevent *changelist, int nchanges, struct keven
         ms = t > INT_MAX ? INT_MAX : (int) t;
     }
     struct epoll_event evs[MAX_EPOLL_EVENTS];
-    int max = nevents / 2 < MAX_EPOLL_EVENTS ? nevents / 2 : MAX_EPOLL_EVENTS;
+#ifdef LIBKQUEUE_COPYOUT
+    int ask = nevents;
+#else
+    int ask = nevents / 2;
+#endif
+    int max = ask < MAX_EPOLL_EVENTS ? ask : MAX_EPOLL_EVENTS;
     int n = epoll_wait(q->epfd, evs, max, ms);
     if (n < 0) {
         return -1;
@@ -317,7 +369,11 @@ int kevent(int kqfd, const struct kevent *changelist, int nchanges, struct keven
     pthread_mutex_lock(&q->mu);
     int out = 0;
     for (int i = 0; i < n; i++) {
-        out += translate(q, &evs[i], eventlist + out);
+        if (out == nevents) {
+            __atomic_add_fetch(&dropped, n - i, __ATOMIC_RELAXED); /* at least one kevent each */
+            break;
+        }
+        out += translate(q, &evs[i], eventlist + out, nevents - out);
     }
     pthread_mutex_unlock(&q->mu);
     return out;

@@ -24,6 +24,9 @@ import java.util.concurrent.locks.LockSupport;
  * <h2>Errors (Go's netpollcheckerr)</h2>
  * {@code closing} (set by {@link #evict}) fails both directions; an expired read/write deadline
  * fails that direction; {@code eventErr} (the poller saw a bare error) fails reads only.
+ * {@code eventErrno} is a socket error an event carried ({@link Poller#ERRNO_SHIFT}); it fails
+ * nothing here: it is kept until the caller whose syscall found no error of its own takes it
+ * ({@link #takeEventErrno}), so it is reported once, like SO_ERROR.
  *
  * <h2>Identity and reuse</h2>
  * Descriptors are pooled and type-stable ({@link PollCache}); {@code id} never changes.
@@ -64,12 +67,14 @@ public final class PollDesc {
 
     private static final VarHandle RG;
     private static final VarHandle WG;
+    private static final VarHandle EVENT_ERRNO;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             RG = l.findVarHandle(PollDesc.class, "rg", Object.class);
             WG = l.findVarHandle(PollDesc.class, "wg", Object.class);
+            EVENT_ERRNO = l.findVarHandle(PollDesc.class, "eventErrno", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -84,6 +89,7 @@ public final class PollDesc {
     private volatile boolean closing;
     private volatile boolean eventErr;
     private volatile boolean hangup;
+    private volatile int eventErrno;
     private volatile boolean readExpired;
     private volatile boolean writeExpired;
 
@@ -127,6 +133,7 @@ public final class PollDesc {
         closing = false;
         eventErr = false;
         hangup = false;
+        eventErrno = 0;
         readExpired = false;
         writeExpired = false;
         rseq++;
@@ -157,6 +164,18 @@ public final class PollDesc {
      */
     public boolean hungUp() {
         return hangup;
+    }
+
+    /**
+     * The socket error the poller last took from an event for this descriptor, as the OS numbers
+     * it, or 0; clears it. For a caller whose syscall reported no error although one happened: a
+     * connect whose SO_ERROR reads 0, a read at end of stream after a reset, when a kqueue library
+     * consumed SO_ERROR to build the event. A caller whose syscall did report an error takes it
+     * too, so that the same error is not reported twice.
+     */
+    public int takeEventErrno() {
+        // hot path: no allocation
+        return eventErrno == 0 ? 0 : (int) EVENT_ERRNO.getAndSet(this, 0);
     }
 
     /** True if readiness for {@code mode} is recorded and not yet consumed by a wait or attempt. */
@@ -277,6 +296,10 @@ public final class PollDesc {
     /** Called by {@link Netpoll} for an event whose token matched (Go's netpollready). */
     void ready(int events) {
         eventErr = events == Poller.ERROR;
+        int errno = events >>> Poller.ERRNO_SHIFT;
+        if (errno != 0) {
+            eventErrno = errno; // before the wakes below, so the woken caller sees it
+        }
         if ((events & Poller.HANGUP) != 0) {
             hangup = true;
         }

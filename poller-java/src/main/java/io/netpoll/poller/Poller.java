@@ -39,6 +39,14 @@ public interface Poller extends Closeable {
      * must read on to the end of stream or the error instead of waiting.
      */
     int HANGUP = 8;
+    /**
+     * The bits of an event from here up carry the socket error the backend took from the kernel's
+     * event, as this OS numbers it (0: none): kqueue's EV_EOF with the error in {@code fflags}. It
+     * comes with {@link #READ}, {@link #WRITE} and {@link #HANGUP}. A kqueue library that reads
+     * SO_ERROR to fill the event clears it, so this is then the only report of a refused connect
+     * or a reset; {@link PollDesc#takeEventErrno} hands it to the caller that needs it.
+     */
+    int ERRNO_SHIFT = 16;
 
     /** Backend name as accepted by {@code -Dnetpoll.backend}. */
     String name();

@@ -92,6 +92,18 @@ class HotPathAllocationTest {
         }
     }
 
+    /** Hands each event to a PollDesc, as Netpoll does, and takes the socket error it carried, as NetFD does. */
+    private static final class PollDescSink implements ReadySink {
+        final PollDesc pd = TestDescriptors.withId(1, 9);
+        long errnos;
+
+        @Override
+        public void ready(long token, int bits) {
+            pd.ready(bits);
+            errnos += pd.takeEventErrno();
+        }
+    }
+
     @Test
     void kqueue_poll_allocates_nothing() throws Exception {
         CountingSink sink = new CountingSink();
@@ -109,6 +121,24 @@ class HotPathAllocationTest {
             System.out.printf("kqueue: %d polls, %d bytes allocated%n", MEASURED, allocated);
             assertTrue(allocated < MEASURED, "allocates per call: " + allocated + " bytes for " + MEASURED + " polls and wakeups");
             assertTrue(sink.events > 0);
+        }
+    }
+
+    @Test
+    void a_socket_error_from_a_kqueue_event_reaches_the_poll_desc_and_its_taker_without_allocating() throws Exception {
+        PollDescSink sink = new PollDescSink();
+        try (KqueuePoller p = new KqueuePoller(new StubKqueue(), KqueuePlatform.FREEBSD, false)) {
+            for (int i = 0; i < WARMUP; i++) {
+                p.poll(0, false, sink);
+            }
+            long before = allocatedBytes();
+            for (int i = 0; i < MEASURED; i++) {
+                p.poll(0, false, sink);
+            }
+            long allocated = allocatedBytes() - before;
+            System.out.printf("kqueue event errno to PollDesc: %d polls, %d bytes allocated%n", MEASURED, allocated);
+            assertTrue(allocated < MEASURED, "allocates per call: " + allocated + " bytes for " + MEASURED + " polls");
+            assertTrue(sink.errnos == 54L * (WARMUP + MEASURED), "every poll's EV_EOF fflags reached the taker: " + sink.errnos);
         }
     }
 

@@ -269,6 +269,28 @@ abstract class PollDescConformance {
     }
 
     @Test
+    void a_socket_error_an_event_carried_is_seen_by_the_woken_writer_once_and_forgotten_on_reuse() {
+        int econnrefused = 111;
+        pd.prepare(MODE_WRITE);
+        int[] seen = {-1};
+        Waiter w = new Waiter() {
+            @Override
+            public void wake() {
+                seen[0] = pd.takeEventErrno();
+            }
+        };
+        assertEquals(PollDesc.PARKED, pd.waitFor(MODE_WRITE, w));
+        np.sink().ready(pd.token(), Poller.READ | Poller.WRITE | Poller.HANGUP | (econnrefused << Poller.ERRNO_SHIFT));
+        assertEquals(econnrefused, seen[0], "woken, and the error was recorded before the wake");
+        assertEquals(0, pd.takeEventErrno(), "taken once");
+        np.sink().ready(pd.token(), Poller.READ | Poller.HANGUP | (econnrefused << Poller.ERRNO_SHIFT));
+        np.sink().ready(pd.token(), Poller.WRITE | Poller.HANGUP);
+        assertEquals(PollDesc.OK, pd.checkErr(MODE_READ), "it fails nothing by itself");
+        pd.init(pair[0]);
+        assertEquals(0, pd.takeEventErrno(), "a reused descriptor starts without one");
+    }
+
+    @Test
     void the_peer_closing_wakes_a_parked_reader() {
         pd.prepare(MODE_READ);
         np.poll(0);

@@ -1,16 +1,10 @@
 package io.netpoll.poller;
 
-import io.netpoll.poller.kqueue.KqueueNative;
 import io.netpoll.poller.kqueue.KqueuePoller;
 import io.netpoll.poller.sys.LibC;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.File;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,37 +32,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * through its wake channel instead of EVFILT_USER, as a user on Linux gets it.
  */
 class PollDescOnKqueueShimTest extends PollDescConformance {
-    private static final Path SOURCE = Path.of("src", "test", "c", "kqueue_shim.c").toAbsolutePath();
-
-    private static String onPath(String exe) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(dir, exe))) {
-                return Path.of(dir, exe).toString();
-            }
-        }
-        return null;
-    }
-
     @BeforeAll
     static void buildTheShimAndSelectIt() throws Exception {
-        String gcc = onPath("gcc");
-        String bound = System.getProperty(KqueueNative.LIBRARY_PROPERTY);
-        if (gcc == null || bound != null) {
-            String reason = gcc == null ? "gcc not installed (apt-get install gcc): cannot build the kqueue shim"
-                    : "this JVM may have bound kqueue from '" + bound + "' already (run in a JVM of its own)";
-            System.out.println("SKIPPED PollDescOnKqueueShimTest: " + reason);
-            Assumptions.abort(reason);
-        }
-        Path dir = Files.createTempDirectory("kqueue-shim");
-        Path lib = dir.resolve("libkqueue_shim.so");
-        dir.toFile().deleteOnExit();
-        lib.toFile().deleteOnExit();
-        Process p = new ProcessBuilder(gcc, "-std=c11", "-shared", "-fPIC", "-O1", "-Wall", "-Wextra", "-o", lib.toString(),
-                SOURCE.toString(), "-lpthread").redirectErrorStream(true).start();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "gcc timed out");
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), "kqueue_shim.c does not compile:\n" + out);
-        System.setProperty(KqueueNative.LIBRARY_PROPERTY, lib.toString());
+        KqueueShim.buildAndSelect("PollDescOnKqueueShimTest");
     }
 
     @Override

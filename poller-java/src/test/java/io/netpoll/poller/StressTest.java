@@ -49,9 +49,15 @@ class StressTest {
 
     @Test
     void a_thousand_socketpairs_times_a_hundred_round_trips_lose_no_wakeup() throws Exception {
-        int pairs = 1000;
-        int rounds = 100;
-        int threads = 50;
+        roundTrips("stress", 1000, 100, 50);
+    }
+
+    /**
+     * {@code pairs} socketpairs, each echoed by CompletableFuture reads and writes, and {@code threads}
+     * threads doing {@code rounds} blocking round trips over their share of them, each checked; over
+     * the process Netpoll, whatever its backend. A lost wakeup ends a read at its 20 s deadline.
+     */
+    static void roundTrips(String label, int pairs, int rounds, int threads) throws Exception {
         ExecutorService exec = Executors.newFixedThreadPool(2);
         NetFD[][] sp = new NetFD[pairs][];
         for (int i = 0; i < pairs; i++) {
@@ -101,8 +107,8 @@ class StressTest {
             p[0].close();
         }
         exec.shutdown();
-        System.out.printf("stress: %d socketpairs, %d round trips by %d threads in %d ms; %s%n",
-                pairs, trips.get(), threads, ms, Netpoll.get().stats());
+        System.out.printf("%s: %d socketpairs, %d round trips by %d threads in %d ms; %s%n",
+                label, pairs, trips.get(), threads, ms, Netpoll.get().stats());
         assertNull(failure.get(), () -> "failure: " + failure.get());
         assertEquals((long) pairs * rounds, trips.get());
     }

@@ -2,6 +2,7 @@ package io.netpoll.poller.fd;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
+import io.netpoll.poller.PollDesc;
 import io.netpoll.poller.sys.Errno;
 import io.netpoll.poller.sys.SockAddrFormat;
 import io.netpoll.poller.sys.Sys;
@@ -29,6 +30,13 @@ import java.nio.ByteBuffer;
  * {@link #peek} copies its one byte into {@link #PEEK_SINK}, shared by every descriptor and thread:
  * the byte is never read, so concurrent peeks overwriting it are harmless, and a descriptor that
  * only waits for readability needs no memory of its own.
+ *
+ * <h2>Errors the poller saw first</h2>
+ * A kqueue library that reads SO_ERROR to build an event clears it, so the refused connect or the
+ * reset then reaches us only through the event ({@link PollDesc#takeEventErrno}): a connect whose
+ * SO_ERROR reads 0, or a read or probe that meets the end of the stream, reports that error
+ * instead. A read-side syscall that fails on its own spends the event's copy, so that one error is
+ * reported once.
  */
 final class Attempts {
     private static final int IOV_MAX_PER_CALL = 64;
@@ -89,14 +97,14 @@ final class Attempts {
                 return (int) n;
             }
             if (n == 0) {
-                return len == 0 || !stream ? 0 : NetFD.EOF;
+                return len == 0 || !stream ? 0 : endOfStream("read");
             }
             int errno = (int) -n;
             if (errno == Errno.EAGAIN) {
                 return NetFD.EAGAIN;
             }
             if (errno != Errno.EINTR) {
-                throw layer.exception("read", errno);
+                throw readFailure("read", errno);
             }
         }
     }
@@ -119,14 +127,14 @@ final class Attempts {
                 return 1;
             }
             if (n == 0) {
-                return stream ? NetFD.EOF : 1;
+                return stream ? endOfStream("read") : 1;
             }
             int errno = (int) -n;
             if (errno == Errno.EAGAIN) {
                 return NetFD.EAGAIN;
             }
             if (errno != Errno.EINTR) {
-                throw layer.exception("read", errno);
+                throw readFailure("read", errno);
             }
         }
     }
@@ -213,14 +221,14 @@ final class Attempts {
                 return n;
             }
             if (n == 0) {
-                return stream ? NetFD.EOF : 0;
+                return stream ? endOfStream("readv") : 0;
             }
             int errno = (int) -n;
             if (errno == Errno.EAGAIN) {
                 return NetFD.EAGAIN;
             }
             if (errno != Errno.EINTR) {
-                throw layer.exception("readv", errno);
+                throw readFailure("readv", errno);
             }
         }
     }
@@ -343,6 +351,12 @@ final class Attempts {
 
     boolean connectFinish() throws IOException {
         int err = fd.getIntOption(Sys.SOL_SOCKET, Sys.SO_ERROR);
+        if (err == 0) {
+            int reported = fd.pd.takeEventErrno();
+            if (reported != 0) {
+                err = layer.linuxErrno(reported);
+            }
+        }
         switch (err) {
             case 0:
                 break;
@@ -366,6 +380,21 @@ final class Attempts {
         }
         connected(fd.remoteAddress);
         return true;
+    }
+
+    /** A stream's end, or the error the poller took from an event in place of the kernel's report. */
+    private int endOfStream(String op) throws IOException {
+        int reported = fd.pd.takeEventErrno();
+        if (reported != 0) {
+            throw layer.exception(op, layer.linuxErrno(reported));
+        }
+        return NetFD.EOF;
+    }
+
+    /** The exception for a read-side syscall's own error; the event's copy of it is spent. */
+    private IOException readFailure(String op, int errno) {
+        fd.pd.takeEventErrno();
+        return layer.exception(op, errno);
     }
 
     private void connected(SocketAddress remote) throws IOException {

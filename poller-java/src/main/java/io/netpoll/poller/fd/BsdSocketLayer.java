@@ -112,7 +112,7 @@ final class BsdSocketLayer extends PosixSocketLayer {
     }
 
     @Override
-    int linuxErrno(int errno) {
+    public int linuxErrno(int errno) {
         return BsdErrno.toLinux(sys, errno);
     }
 

@@ -58,7 +58,7 @@ final class LinuxSocketLayer extends PosixSocketLayer {
     }
 
     @Override
-    int linuxErrno(int errno) {
+    public int linuxErrno(int errno) {
         return errno;
     }
 }

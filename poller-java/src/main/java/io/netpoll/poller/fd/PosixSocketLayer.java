@@ -18,7 +18,8 @@ abstract class PosixSocketLayer implements SocketLayer {
     abstract int sendFlags();
 
     /** The Linux errno meaning what this OS's {@code errno} means. */
-    abstract int linuxErrno(int errno);
+    @Override
+    public abstract int linuxErrno(int errno);
 
     @Override
     public int bind(int fd, long addr, int len) {

@@ -155,6 +155,13 @@ interface SocketLayer {
         m.setLong(offset + 8, len);
     }
 
+    /**
+     * The Linux errno for {@code errno} as this OS numbers it, read as SO_ERROR's value: for a socket
+     * error that reached NetFD other than through this layer (the poller took it from a kqueue
+     * event, {@link io.netpoll.poller.PollDesc#takeEventErrno}).
+     */
+    int linuxErrno(int errno);
+
     /** The exception for Linux {@code errno} raised by {@code op}, with the OS's own text. */
     IOException exception(String op, int errno);
 }

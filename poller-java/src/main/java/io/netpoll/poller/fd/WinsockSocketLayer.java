@@ -260,6 +260,11 @@ final class WinsockSocketLayer implements SocketLayer {
     }
 
     @Override
+    public int linuxErrno(int errno) {
+        return WsaError.toLinux("getsockopt", errno);
+    }
+
+    @Override
     public IOException exception(String op, int errno) {
         return WsaError.exception(op, WsaError.fromLinux(op, errno));
     }

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.net.SocketException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * macOS/BSD backend (Go's netpoll_kqueue.go), also runnable on Linux over a user-space kqueue
@@ -30,7 +31,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *       retries and meets EPIPE, success or EAGAIN (wait again), so the wake is never wrong.</li>
  *   <li>EV_EOF with a non-zero {@code fflags}, on either filter, carries a pending socket error:
  *       both directions and a hang-up, like EPOLLERR, so whichever side waits retries and meets
- *       the error.</li>
+ *       the error. The error itself goes along too ({@link Poller#ERRNO_SHIFT}): a library that
+ *       fills fflags by reading SO_ERROR clears it, and the event is then its only report. (Go's
+ *       netFD.connect reads only SO_ERROR; NetFD falls back on the event's copy when it reads 0.)</li>
  *   <li>{@code flags == EV_ERROR} exactly (a knote that failed) → {@link Poller#ERROR} alone.</li>
  * </ul>
  * Readiness may be spurious (one kernel edge can surface on both filters); callers retry their
@@ -87,11 +90,18 @@ import java.util.concurrent.atomic.AtomicLong;
  *       then reading {@code callers}, means at least one side sees the other, so no caller is left
  *       behind a wait that nothing will end.</li>
  * </ul>
- * Two libkqueue (2.6) faults remain, not worked around here: its copyout reads SO_ERROR with
- * getsockopt(2), which clears it, so a refused connect or a reset reaches the caller only as the
- * event's fflags, and the later SO_ERROR/peek reads 0 (a dial then waits for another edge); and it
- * asks epoll for as many events as the eventlist holds although one descriptor with both filters
- * fills two entries, dropping the edges that do not fit (lost for good under EV_CLEAR).
+ *
+ * <h2>A library that loses the events that do not fit ({@code losesOverflow}, libkqueue)</h2>
+ * A kernel keeps a knote that did not fit the event list active for the next call. libkqueue asks
+ * epoll for as many descriptors as the list has entries, but a descriptor whose two filters both
+ * fire fills two, and what does not fit is dropped after epoll has consumed it: under EV_CLEAR that
+ * edge never comes back, and its waiter sleeps on past data that has arrived. So with
+ * {@code losesOverflow} (set whenever a library override is in use) a poll that returns a full
+ * list reports every registered descriptor ready in both directions ({@code registrations}, kept
+ * by open and close) and treats the wake channel as fired, its byte's edge being one that may
+ * have been lost. That readiness is spurious for most of them, which the protocol allows: every
+ * woken caller retries its syscall and waits again on EAGAIN. Only a full list costs this, and a
+ * kernel kqueue never pays it.
  */
 public final class KqueuePoller implements Poller {
     static final long WAKEUP_IDENT = 0;
@@ -134,6 +144,15 @@ public final class KqueuePoller implements Poller {
     private final long wakeByteAddr = Pointer.nativeValue(wakeByte);
     private final Memory wakeDrain = new Memory(WAKE_DRAIN);
     private final long wakeDrainAddr = Pointer.nativeValue(wakeDrain);
+    /** See the class comment: a full event list may have lost edges. */
+    private final boolean losesOverflow;
+    /**
+     * With {@link #losesOverflow}: the token registered for each fd number, 0 for none. Written by
+     * open and close under {@link #registrationsLock} (so a growth loses no write); read by a poll
+     * without it. A token is never 0: {@code fdseq} is at least 1 once a PollDesc is in use.
+     */
+    private volatile AtomicLongArray registrations = new AtomicLongArray(0);
+    private final Object registrationsLock = new Object();
     /** Threads in, or about to make, a kevent call other than the blocking poll's wait. */
     private final AtomicInteger callers = new AtomicInteger();
     /** Set while the blocking poll is in, or about to enter, its wait. */
@@ -146,25 +165,34 @@ public final class KqueuePoller implements Poller {
     }
 
     private KqueuePoller(KqueuePlatform platform) throws IOException {
-        this(KqueueNative.load(), platform, KqueueNative.libraryOverride(), KqueueNative.libraryOverride());
+        this(KqueueNative.load(), platform, KqueueNative.libraryOverride(), KqueueNative.libraryOverride(),
+                KqueueNative.libraryOverride());
     }
 
     /** A backend for a kernel kqueue, or a library whose wait does not hold the queue's lock. */
     public KqueuePoller(KqueueSyscalls sys, KqueuePlatform platform, boolean deleteOnClose) throws IOException {
-        this(sys, platform, deleteOnClose, false);
+        this(sys, platform, deleteOnClose, false, false);
+    }
+
+    /** A backend for a kernel kqueue, or a library that keeps what does not fit the event list. */
+    public KqueuePoller(KqueueSyscalls sys, KqueuePlatform platform, boolean deleteOnClose, boolean waitHoldsLock)
+            throws IOException {
+        this(sys, platform, deleteOnClose, waitHoldsLock, false);
     }
 
     /**
      * Go's netpollinit: the kqueue and its wakeup, an EVFILT_USER knote or, with
-     * {@code waitHoldsLock}, the wake channel (see the class comment).
+     * {@code waitHoldsLock}, the wake channel; {@code losesOverflow} for a library that drops the
+     * events that do not fit the event list (see the class comment for all three).
      */
-    public KqueuePoller(KqueueSyscalls sys, KqueuePlatform platform, boolean deleteOnClose, boolean waitHoldsLock)
-            throws IOException {
+    public KqueuePoller(KqueueSyscalls sys, KqueuePlatform platform, boolean deleteOnClose, boolean waitHoldsLock,
+            boolean losesOverflow) throws IOException {
         this.sys = sys;
         this.p = platform;
         this.layout = platform.layout;
         this.deleteOnClose = deleteOnClose;
         this.waitHoldsLock = waitHoldsLock;
+        this.losesOverflow = losesOverflow;
         blockingEvents = new Memory((long) MAX_EVENTS * layout.size());
         nonBlockingEvents = new Memory((long) MAX_EVENTS * layout.size());
         blockingEventsAddr = Pointer.nativeValue(blockingEvents);
@@ -221,11 +249,13 @@ public final class KqueuePoller implements Poller {
     @Override
     public void open(int fd, PollDesc pd) throws IOException {
         long token = pd.token();
+        register(fd, token); // before any edge of it can be lost
         try (Memory changes = new Memory(2L * layout.size())) {
             layout.put(changes, 0, fd, p.evfiltRead, p.evAdd | p.evClear, 0, 0, token);
             layout.put(changes, 1, fd, p.evfiltWrite, p.evAdd | p.evClear, 0, 0, token);
             int errno = change(changes, 2);
             if (errno != 0) {
+                register(fd, 0);
                 throw error("kevent(EV_ADD)", errno);
             }
         }
@@ -234,12 +264,35 @@ public final class KqueuePoller implements Poller {
     /** Go's netpollclose (a no-op there, as here on a BSD kernel). */
     @Override
     public void close(int fd) {
+        register(fd, 0);
         if (!deleteOnClose) {
             return;
         }
         try (Memory del = new Memory(layout.size())) {
             delete(del, fd, p.evfiltRead);
             delete(del, fd, p.evfiltWrite);
+        }
+    }
+
+    /** With {@link #losesOverflow}: records {@code token} (0: none) for {@code fd}. */
+    private void register(int fd, long token) {
+        if (!losesOverflow) {
+            return;
+        }
+        synchronized (registrationsLock) {
+            AtomicLongArray r = registrations;
+            if (fd >= r.length()) {
+                if (token == 0) {
+                    return;
+                }
+                AtomicLongArray grown = new AtomicLongArray(Math.max(fd + 1, 2 * r.length()));
+                for (int i = 0; i < r.length(); i++) {
+                    grown.set(i, r.get(i));
+                }
+                registrations = grown;
+                r = grown;
+            }
+            r.set(fd, token);
         }
     }
 
@@ -303,18 +356,7 @@ public final class KqueuePoller implements Poller {
                 continue;
             }
             if (waitHoldsLock && filter == p.evfiltRead && layout.ident(events, i) == wakeRead) {
-                if (timeoutNanos == 0) {
-                    // EV_CLEAR reset the knote as it was returned here: a new byte gives the
-                    // blocking poll the wakeup may have been meant for an edge of its own.
-                    kick();
-                    continue;
-                }
-                // Drain, then clear: a wakeup that lands in between is folded into this one, which
-                // ends this poll anyway (as Go clears netpollWakeSig after reading).
-                while (sys.read(wakeRead, wakeDrainAddr, WAKE_DRAIN) > 0) {
-                    // more bytes than the buffer holds: read again
-                }
-                wakeSig.set(0);
+                wakeChannelFired(timeoutNanos);
                 continue;
             }
             int bits;
@@ -326,14 +368,57 @@ public final class KqueuePoller implements Poller {
                 continue;
             }
             int flags = layout.flags(events, i);
-            if ((flags & p.evEof) != 0 && (bits == READ || layout.fflags(events, i) != 0)) {
-                bits = READ | WRITE | HANGUP;
+            if ((flags & p.evEof) != 0) {
+                int errno = layout.fflags(events, i) & 0xffff;
+                if (bits == READ || errno != 0) {
+                    bits = READ | WRITE | HANGUP | (errno << ERRNO_SHIFT);
+                }
             }
             if (flags == p.evError) {
                 bits = ERROR;
             }
             sink.ready(layout.udata(events, i), bits);
             reported++;
+        }
+        if (n == MAX_EVENTS && losesOverflow) {
+            reported += reportEveryRegistration(timeoutNanos, sink);
+        }
+        return reported;
+    }
+
+    /** The wake channel's read edge (see the class comment on {@code waitHoldsLock}). */
+    private void wakeChannelFired(long timeoutNanos) {
+        if (timeoutNanos == 0) {
+            // EV_CLEAR reset the knote as it was returned here: a new byte gives the blocking poll
+            // the wakeup may have been meant for an edge of its own.
+            kick();
+            return;
+        }
+        // Drain, then clear: a wakeup that lands in between is folded into this one, which ends
+        // this poll anyway (as Go clears netpollWakeSig after reading).
+        while (sys.read(wakeRead, wakeDrainAddr, WAKE_DRAIN) > 0) {
+            // more bytes than the buffer holds: read again
+        }
+        wakeSig.set(0);
+    }
+
+    /**
+     * After a full event list from a library that drops what did not fit: every registered
+     * descriptor is reported readable and writable, and the wake channel as fired, since any of
+     * their edges may have been the one dropped. Returns the number reported.
+     */
+    private int reportEveryRegistration(long timeoutNanos, ReadySink sink) {
+        if (waitHoldsLock) {
+            wakeChannelFired(timeoutNanos);
+        }
+        AtomicLongArray r = registrations;
+        int reported = 0;
+        for (int fd = 0; fd < r.length(); fd++) {
+            long token = r.get(fd);
+            if (token != 0) {
+                sink.ready(token, READ | WRITE);
+                reported++;
+            }
         }
         return reported;
     }

@@ -39,6 +39,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *       stay bound to the old file, and the reused number never activates them.</li>
  *   <li>{@link #interruptNextCall} makes the next kevent call fail with EINTR; {@link #failChanges}
  *       makes the changes on one filter fail with a chosen errno.</li>
+ *   <li>{@link #dropsWhatDoesNotFit}: as libkqueue's copyout, a wait that fills the event list
+ *       deactivates every other knote it found active, so those edges are lost (a kernel keeps
+ *       them for the next call). {@link #peerClosed} carries a reset's errno in fflags with EV_EOF;
+ *       nothing in the model reads it back, as SO_ERROR reads 0 after libkqueue took it.</li>
  *   <li>{@link #deliver} has the next wait return an event with any udata (a late one);
  *       {@link #reportWriteWithEveryRead} makes readiness spurious, as kqueue may: every read edge
  *       returns the write filter too, even when the fd is not writable.</li>
@@ -77,6 +81,10 @@ public final class KqueueModel implements KqueueSyscalls {
     /** Events {@link #deliver}ed and not yet returned: {ident, filter, udata}. */
     private final List<long[]> delivered = new ArrayList<>();
 
+    /** Set: a wait that fills the event list loses the edges of the active knotes left over (libkqueue). */
+    volatile boolean dropsWhatDoesNotFit;
+    /** Edges lost so far by {@link #dropsWhatDoesNotFit}; guarded by lock. */
+    int dropped;
     /** Set: knotes survive their fd's close (libkqueue). */
     volatile boolean libkqueueCloseQuirk;
     /** When non-zero, NOTE_TRIGGER stores this udata instead of the trigger's. */
@@ -548,10 +556,15 @@ public final class KqueueModel implements KqueueSyscalls {
             layout.put(out, n++, e[0], (int) e[1], p.evAdd | p.evClear, 0, 0, e[2]);
         }
         for (Knote k : q) {
-            if (n == nevents) {
-                break;
-            }
             if (!k.active || k.disabled) {
+                continue;
+            }
+            if (n == nevents) {
+                if (!dropsWhatDoesNotFit) {
+                    break;
+                }
+                k.active = false;
+                dropped++;
                 continue;
             }
             if (k.filter == p.evfiltUser) {

@@ -13,7 +13,9 @@ import java.io.IOException;
 import java.time.Duration;
 import java.net.SocketException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -116,7 +118,7 @@ class KqueuePollerTest {
     }
 
     @Test
-    void peer_close_is_a_read_edge_and_a_reset_wakes_both_directions() throws IOException {
+    void peer_close_is_a_read_edge_and_a_reset_wakes_both_directions_with_its_errno() throws IOException {
         KqueueModel m = new KqueueModel(KqueuePlatform.FREEBSD);
         try (KqueuePoller poller = new KqueuePoller(m, KqueuePlatform.FREEBSD, false)) {
             int a = m.openFd();
@@ -135,8 +137,9 @@ class KqueuePollerTest {
             m.sendBufferFull(b, true);
             m.peerClosed(b, 54); // ECONNRESET on BSD, carried in fflags
             ev = collect(poller, 0);
-            int both = Poller.READ | Poller.WRITE | Poller.HANGUP;
-            assertEquals(pb.token() + ":" + both + " " + pb.token() + ":" + both, tokens(ev));
+            int both = Poller.READ | Poller.WRITE | Poller.HANGUP | (54 << Poller.ERRNO_SHIFT);
+            assertEquals(pb.token() + ":" + both + " " + pb.token() + ":" + both, tokens(ev),
+                    "the errno goes along for a library that cleared SO_ERROR to fill fflags");
         }
     }
 
@@ -399,6 +402,64 @@ class KqueuePollerTest {
             assertTrue(m.knotes(kq).stream().noneMatch(k -> k.startsWith(fd + "/-2/")), "the write filter still went: " + m.knotes(kq));
         } finally {
             Thread.currentThread().setUncaughtExceptionHandler(saved);
+        }
+    }
+
+    @Test
+    void over_a_library_that_loses_what_does_not_fit_a_full_list_reports_every_registered_descriptor() throws IOException {
+        KqueuePlatform p = KqueuePlatform.LIBKQUEUE;
+        KqueueModel m = new KqueueModel(p);
+        try (KqueuePoller poller = new KqueuePoller(m, p, true, false, true)) {
+            int count = KqueuePoller.MAX_EVENTS; // two knotes each: twice what one poll returns
+            List<PollDesc> pds = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                int fd = m.openFd();
+                pds.add(TestDescriptors.withId(i + 1, fd));
+                poller.open(fd, pds.get(i));
+            }
+            while (!collect(poller, 0).isEmpty()) {
+                // the fresh sockets' write edges
+            }
+            m.arrive(pds.get(0).fd(), 1);
+            assertEquals(pds.get(0).token() + ":" + Poller.READ, only(collect(poller, 0)), "a list with room costs nothing more");
+            m.dropsWhatDoesNotFit = true;
+            for (PollDesc pd : pds) {
+                m.arrive(pd.fd(), 1);
+                m.sendBufferFull(pd.fd(), true);
+                m.sendBufferFull(pd.fd(), false);
+            }
+            Set<Long> read = new HashSet<>();
+            Set<Long> written = new HashSet<>();
+            for (long[] e : collect(poller, 0)) {
+                if ((e[1] & Poller.READ) != 0) {
+                    read.add(e[0]);
+                }
+                if ((e[1] & Poller.WRITE) != 0) {
+                    written.add(e[0]);
+                }
+            }
+            assertEquals(count, m.dropped, "the model lost half the edges, as libkqueue does");
+            assertEquals(count, read.size(), "every descriptor reported readable, the lost edges' too");
+            assertEquals(count, written.size(), "and writable");
+            assertEquals(0, collect(poller, 0).size(), "the lost edges never come back by themselves");
+        }
+    }
+
+    @Test
+    void over_such_a_library_a_full_list_consumes_a_wakeup_whose_channel_edge_it_lost() throws Exception {
+        KqueuePlatform p = KqueuePlatform.LIBKQUEUE;
+        KqueueModel m = lockHoldingLibrary();
+        m.dropsWhatDoesNotFit = true;
+        try (KqueuePoller poller = new KqueuePoller(m, p, true, true, true)) {
+            poller.wakeup();
+            for (int i = 0; i < KqueuePoller.MAX_EVENTS; i++) {
+                m.deliver(1000 + i, p.evfiltRead, 0x0000_0999_0000_0001L); // events enough to fill the list
+            }
+            assertEquals(KqueuePoller.MAX_EVENTS, collect(poller, TimeUnit.SECONDS.toNanos(5)).size());
+            assertEquals(1, m.dropped, "the wake channel's edge did not fit");
+            poller.wakeup();
+            assertEquals(2, poller.wakeupWrites(), "the lost wakeup was consumed, so the next one writes again");
+            assertTimeoutPreemptively(Duration.ofSeconds(5), () -> collect(poller, -1), "and ends a forever poll");
         }
     }
 

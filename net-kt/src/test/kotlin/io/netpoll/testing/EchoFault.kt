@@ -65,8 +65,8 @@ class EchoFault(
         private const val N = 192 * 1024
         private const val AT = N / 3L + 13
         private const val DEADLINE = 10_000L
-        private const val STALL_DEADLINE = 700L
-        private const val STALL_RESUME = 1_500L
+        private const val STALL_DEADLINE = 1_200L
+        private const val STALL_RESUME = 2_000L
         private val none = Fault.none()
 
         /** Every fault class, in both directions where the direction matters. */
@@ -127,8 +127,14 @@ class EchoFault(
         suspend fun runOne(proxy: FaultProxy, fault: EchoFault, driver: EchoDriver, seed: Long): EchoRun {
             val data = SeededStream(seed)
             val v = data.verifier()
-            val c: Conn = Net.dial("tcp", "127.0.0.1:${proxy.port()}", timeout = 5.seconds)
             val t0 = System.nanoTime()
+            val c: Conn = try {
+                Net.dial("tcp", "127.0.0.1:${proxy.port()}", timeout = 5.seconds)
+            } catch (e: java.io.IOException) {
+                // A reset at the first byte can beat the dial's own check of the connect (SO_ERROR), as in Go.
+                val ending = Ending.of(e)
+                return EchoRun(driver.api, ending, ending, 0, (System.nanoTime() - t0) / 1_000_000)
+            }
             val (read, write) = try {
                 c.setDeadline(Instant.now().plusMillis(fault.deadlineMillis))
                 driver.run(c, data, fault.bytes, v)

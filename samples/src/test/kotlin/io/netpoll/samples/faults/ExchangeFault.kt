@@ -45,8 +45,8 @@ class ExchangeFault(
     companion object {
         const val SLACK_MILLIS = 3_000L
         private const val DEADLINE = 10_000L
-        private const val STALL_DEADLINE = 700L
-        private const val STALL_RESUME = 1_500L
+        private const val STALL_DEADLINE = 1_200L
+        private const val STALL_RESUME = 2_000L
         private val none = Fault.none()
         private val completeOrDeadline = setOf(Ending.COMPLETE, Ending.DEADLINE)
         private val completeOrReset = setOf(Ending.COMPLETE, Ending.RESET)
@@ -111,7 +111,7 @@ class ExchangeFault(
             if (after.fds > before.fds || after.netpoll > before.netpoll || after.serverConns > before.serverConns) {
                 throw AssertionError("${x.name}, ${fault.name}: resources not back to their baseline: before $before, after $after")
             }
-            println("FaultsSpec: ${x.name}, ${fault.name}: read ${run.read} after ${run.verified}/${x.total} verified, " +
+            println("${x.name} through the fault proxy, ${fault.name}: read ${run.read} after ${run.verified}/${x.total} verified, " +
                 "write ${run.write}, ${run.millis} ms; before $before, after $after")
             return run
         }

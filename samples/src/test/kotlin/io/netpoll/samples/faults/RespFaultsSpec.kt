@@ -73,12 +73,13 @@ class RespFaultsSpec : StringSpec({
 
     "redis-cli through 1-byte segments and delays both ways gets exact replies".config(enabled = hasCli) {
         proxy.faults(Fault.none().fragment(1).delay(1), Fault.none().fragment(1))
+        val (up, down) = proxy.bytesToServer() to proxy.bytesToClient()
         val value = SeededStream(7).bytes(0, 3000).joinToString("") { "%02x".format(it) }
         cli("SET", "fault:cli", value).out shouldBe "OK\n"
         cli("GET", "fault:cli").out shouldBe "$value\n"
         cli("RPUSH", "fault:list", "a", "b c", "").out shouldBe "3\n"
         cli("LRANGE", "fault:list", "0", "-1").out shouldBe "a\nb c\n\n"
-        println("RespFaultsSpec: redis-cli through 1-byte segments: ${proxy.bytesToServer()} bytes to the server, ${proxy.bytesToClient()} back")
+        println("RespFaultsSpec: redis-cli through 1-byte segments: ${proxy.bytesToServer() - up} bytes to the server, ${proxy.bytesToClient() - down} back, one segment each")
         proxy.awaitIdle(5_000) shouldBe true
     }
 

@@ -6,10 +6,11 @@ import io.kotest.matchers.shouldBe
 import io.kotest.matchers.string.shouldContain
 import io.netpoll.dispatcher.Netpoll
 import io.netpoll.testing.EchoDriver
-import io.netpoll.testing.EchoFault
-import io.netpoll.testing.Ending
 import io.netpoll.testing.Fault
+import io.netpoll.testing.FaultClass
 import io.netpoll.testing.FaultProxy
+import io.netpoll.testing.FaultRun
+import io.netpoll.testing.SeededStream
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.SupervisorJob
@@ -23,7 +24,7 @@ import kotlin.time.Duration.Companion.seconds
 
 /**
  * net-kt's client APIs through [FaultProxy] to a net-kt echo server: for every fault class
- * ([EchoFault.classes]) and every way of calling (Kotlin read/write, readFully, BufReader/BufWriter;
+ * ([FaultClass.all]) and every way of calling (Kotlin read/write, readFully, BufReader/BufWriter;
  * the Java facade's blocking calls, futures and streams — [EchoDriver.all]) every echoed byte
  * arrives intact and in order, or the call ends with the exact exception the fault calls for, within
  * its deadline, and nothing is left open.
@@ -58,12 +59,12 @@ class FaultsSpec : StringSpec({
     var connections = 0
     var verified = 0L
 
-    for (fault in EchoFault.classes) {
+    for (fault in FaultClass.all) {
         "${fault.name}: echoed bytes arrive intact and in order, or reading ends ${fault.read}, within the deadline, nothing left open" {
             net(bound = 60.seconds) {
-                val report = EchoFault.run(proxy, fault, EchoDriver.all, open::get)
-                connections += report.runs.size
-                verified += report.bytesVerified
+                val report = FaultRun.echo(proxy, fault, EchoDriver.all, open::get)
+                connections += report.outcomes.size
+                verified += report.verified
                 println("FaultsSpec: $report")
             }
         }
@@ -71,9 +72,12 @@ class FaultsSpec : StringSpec({
 
     "the integrity check catches a proxy that corrupts one byte" {
         net {
-            val sabotage = EchoFault("corrupt byte 5000", Fault.none(), Fault.none().corruptAt(5_000), 64 * 1024, 10_000, Ending.COMPLETE)
-            proxy.faults(sabotage.toServer, sabotage.toClient)
-            val e = shouldThrow<AssertionError> { EchoFault.runOne(proxy, sabotage, EchoDriver.ConnReadWrite, seed = 99) }
+            proxy.faults(Fault.none(), Fault.none().corruptAt(5_000))
+            val data = SeededStream(99)
+            val v = data.verifier()
+            val e = shouldThrow<AssertionError> {
+                FaultRun.connection(proxy, 10_000, "Conn.read/write", v::verified) { c -> EchoDriver.ConnReadWrite.run(c, data, 64 * 1024, v) }
+            }
             e.message shouldContain "byte 5000 "
             println("FaultsSpec: a corrupted byte is caught: ${e.message}")
             proxy.faults(Fault.none(), Fault.none())
@@ -82,6 +86,6 @@ class FaultsSpec : StringSpec({
     }
 
     "totals" {
-        println("FaultsSpec: ${EchoFault.classes.size} fault classes x ${EchoDriver.all.size} client APIs: $connections connections, $verified bytes verified")
+        println("FaultsSpec: ${FaultClass.all.size} fault classes x ${EchoDriver.all.size} client APIs: $connections connections, $verified bytes verified")
     }
 })

@@ -5,12 +5,13 @@ import io.netpoll.net.net
 import io.netpoll.samples.echo.EchoServer
 import io.netpoll.samples.server.ServerRuntime
 import io.netpoll.testing.EchoDriver
-import io.netpoll.testing.EchoFault
+import io.netpoll.testing.FaultClass
 import io.netpoll.testing.FaultProxy
+import io.netpoll.testing.FaultRun
 import kotlin.time.Duration.Companion.seconds
 
 /**
- * The echo sample through [FaultProxy], every fault class of [EchoFault.classes], driven by
+ * The echo sample through [FaultProxy], every fault class of [FaultClass.all], driven by
  * net-kt's Kotlin client calls: echoed bytes intact and in order or the exact exception, within
  * the deadline, and the server's connections, the Netpoll's and the process's descriptors back at
  * their baseline after each class.
@@ -25,18 +26,18 @@ class EchoFaultsSpec : StringSpec({
     var connections = 0
     var verified = 0L
 
-    for (fault in EchoFault.classes) {
+    for (fault in FaultClass.all) {
         "echo sample, ${fault.name}: echoed bytes arrive intact or reading ends ${fault.read}; the server's connections return to baseline" {
             net(bound = 60.seconds) {
-                val report = EchoFault.run(proxy, fault, EchoDriver.kotlin, server::connections)
-                connections += report.runs.size
-                verified += report.bytesVerified
+                val report = FaultRun.echo(proxy, fault, EchoDriver.kotlin, server::connections)
+                connections += report.outcomes.size
+                verified += report.verified
                 println("EchoFaultsSpec: $report")
             }
         }
     }
 
     "totals" {
-        println("EchoFaultsSpec: ${EchoFault.classes.size} fault classes: $connections connections, $verified bytes verified")
+        println("EchoFaultsSpec: ${FaultClass.all.size} fault classes: $connections connections, $verified bytes verified")
     }
 })

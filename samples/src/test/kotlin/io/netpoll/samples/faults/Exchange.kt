@@ -3,37 +3,25 @@ package io.netpoll.samples.faults
 import io.netpoll.net.BufReader
 import io.netpoll.net.BufWriter
 import io.netpoll.net.Conn
+import io.netpoll.testing.Conversation
 import io.netpoll.testing.Ending
+import io.netpoll.testing.FaultProxy
+import io.netpoll.testing.FaultRun
+import io.netpoll.testing.Outcome
 import kotlinx.coroutines.async
 import kotlinx.coroutines.coroutineScope
 import java.nio.ByteBuffer
 
 /**
- * A request/reply conversation with a sample server, as our own client has it: the whole request
- * stream (pipelined, fixed in advance) and a reader that checks every reply as it arrives.
- *
- * Progress is counted in the protocol's own unit of verified data ([verified]): reply bytes for
- * RESP, echoed body bytes for HTTP. [owed] says how much a server must answer for the complete
- * requests within a prefix of the request stream, which is what a fault towards the server at
- * that byte leaves it.
+ * A [Conversation] with a sample server as our own client has it: the whole request stream
+ * (pipelined, fixed in advance), written through a [BufWriter], and a reader that checks every
+ * reply as it arrives through a [BufReader]. Progress ([verified]) is counted in the protocol's own
+ * unit: reply bytes for RESP, echoed body bytes for HTTP.
  */
-abstract class Exchange(val name: String) {
+abstract class Exchange(val name: String) : Conversation {
     abstract val request: ByteArray
 
-    /** Units verified once every reply has arrived. */
-    abstract val total: Long
-
-    /** Units owed for the complete requests in the first [n] bytes of [request]. */
-    abstract fun owed(n: Long): Long
-
-    /** Units in the first [n] bytes of the reply stream, where that stream is known byte for byte. */
-    abstract fun inReplyPrefix(n: Long): Long?
-
-    /** Where a fault towards the client strikes: a third into the reply stream. */
-    abstract val replyFaultAt: Long
-
-    /** Where a fault towards the server strikes: a third into the request stream, mid-request. */
-    val requestFaultAt: Long get() = request.size / 3L + 13
+    override val requestBytes: Long get() = request.size.toLong()
 
     /** Units verified so far on this exchange's connection. */
     @Volatile
@@ -42,6 +30,10 @@ abstract class Exchange(val name: String) {
 
     /** Reads and checks replies until all arrived ([total]); an [AssertionError] at the first wrong byte. */
     protected abstract suspend fun readReplies(br: BufReader)
+
+    /** One connection of this exchange through [proxy], checked by [io.netpoll.testing.FaultRun]. */
+    suspend fun connection(proxy: FaultProxy, deadlineMillis: Long): Outcome =
+        FaultRun.connection(proxy, deadlineMillis, "BufWriter/BufReader", ::verified) { run(it) }
 
     /** Writes [request] through a [BufWriter] while reading the replies: (read ending, write ending). */
     suspend fun run(c: Conn): Pair<Ending, Ending> = coroutineScope {

@@ -8,9 +8,10 @@ import io.netpoll.net.net
 import io.netpoll.samples.Tools
 import io.netpoll.samples.http.HttpServer
 import io.netpoll.samples.server.ServerRuntime
-import io.netpoll.testing.Ending
 import io.netpoll.testing.Fault
+import io.netpoll.testing.FaultClass
 import io.netpoll.testing.FaultProxy
+import io.netpoll.testing.FaultRun
 import io.netpoll.testing.SeededStream
 import java.io.File
 import kotlin.time.Duration.Companion.seconds
@@ -31,15 +32,15 @@ class HttpFaultsSpec : StringSpec({
     }
     val requests = 12
     val body = 8 * 1024
-    val names = ExchangeFault.classes(HttpExchange(0, requests, body)).map { it.name }
     var verified = 0L
 
-    names.forEachIndexed { i, name ->
-        "http sample, $name: each response 200 with its body byte for byte, or the exact exception" {
+    FaultClass.all.forEachIndexed { i, fault ->
+        "http sample, ${fault.name}: each response 200 with its body byte for byte, or reading ends ${fault.read}" {
             net(bound = 60.seconds) {
                 val x = HttpExchange(i + 1L, requests, body)
-                val run = ExchangeFault.run(proxy, ExchangeFault.classes(x)[i], x, server::connections)
-                verified += run.verified
+                val report = FaultRun.check(proxy, fault, x, server::connections) { listOf(x.connection(proxy, fault.deadlineMillis)) }
+                verified += report.verified
+                println("HttpFaultsSpec: $report")
             }
         }
     }
@@ -47,8 +48,8 @@ class HttpFaultsSpec : StringSpec({
     "the response check catches a proxy that corrupts one body byte" {
         net {
             val x = HttpExchange(99, 2, body)
-            val sabotage = ExchangeFault("corrupt byte 1000", Fault.none(), Fault.none().corruptAt(1_000), 10_000, Ending.COMPLETE)
-            val e = shouldThrow<AssertionError> { ExchangeFault.run(proxy, sabotage, x, server::connections) }
+            proxy.faults(Fault.none(), Fault.none().corruptAt(1_000))
+            val e = shouldThrow<AssertionError> { x.connection(proxy, 10_000) }
             e.message shouldContain "of response 0 is wrong"
             println("HttpFaultsSpec: a corrupted byte is caught: ${e.message}")
             proxy.faults(Fault.none(), Fault.none())
@@ -57,7 +58,7 @@ class HttpFaultsSpec : StringSpec({
     }
 
     "totals" {
-        println("HttpFaultsSpec: ${names.size} fault classes, ${names.size} connections, $verified body bytes verified")
+        println("HttpFaultsSpec: ${FaultClass.all.size} fault classes, ${FaultClass.all.size} connections, $verified body bytes verified")
     }
 
     val hasCurl = Tools.has("curl")

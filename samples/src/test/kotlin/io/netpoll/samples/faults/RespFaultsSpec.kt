@@ -10,7 +10,9 @@ import io.netpoll.samples.resp.RespServer
 import io.netpoll.samples.server.ServerRuntime
 import io.netpoll.testing.Ending
 import io.netpoll.testing.Fault
+import io.netpoll.testing.FaultClass
 import io.netpoll.testing.FaultProxy
+import io.netpoll.testing.FaultRun
 import io.netpoll.testing.SeededStream
 import kotlin.time.Duration.Companion.seconds
 
@@ -29,24 +31,21 @@ class RespFaultsSpec : StringSpec({
         server.shutdown()
     }
     val pairs = 200
-    val names = ExchangeFault.classes(RespExchange("c00", 0, pairs)).map { it.name }
     var verified = 0L
     var keys = 0
 
-    names.forEachIndexed { i, name ->
-        "resp sample, $name: replies exact and in order or the exact exception; the store holds whole commands, in order" {
+    FaultClass.all.forEachIndexed { i, fault ->
+        "resp sample, ${fault.name}: replies exact and in order or reading ends ${fault.read}; the store holds whole commands, in order" {
             net(bound = 60.seconds) {
                 val x = RespExchange("c%02d".format(i), i + 1L, pairs)
-                val fault = ExchangeFault.classes(x)[i]
-                val run = ExchangeFault.run(proxy, fault, x, server::connections)
+                val report = FaultRun.check(proxy, fault, x, server::connections) { listOf(x.connection(proxy, fault.deadlineMillis)) }
                 val stored = x.keysStored(server.port)
                 if (fault.read == Ending.COMPLETE) stored shouldBe pairs
-                if (fault.toServer.truncateAt() >= 0 || fault.toServer.halfCloseAt() >= 0) {
-                    stored shouldBe x.setsWithin(x.requestFaultAt)
-                }
-                verified += run.verified
+                val (toServer, _) = fault.faults(x)
+                if (toServer.truncateAt() >= 0 || toServer.halfCloseAt() >= 0) stored shouldBe x.setsWithin(x.requestFaultAt)
+                verified += report.verified
                 keys += stored
-                println("RespFaultsSpec: $name: $stored of $pairs SETs stored whole")
+                println("RespFaultsSpec: $report; $stored of $pairs SETs stored whole")
             }
         }
     }
@@ -54,8 +53,8 @@ class RespFaultsSpec : StringSpec({
     "the reply check catches a proxy that corrupts one byte" {
         net {
             val x = RespExchange("sab", 99, 20)
-            val sabotage = ExchangeFault("corrupt reply byte 1000", Fault.none(), Fault.none().corruptAt(1_000), 10_000, Ending.COMPLETE)
-            val e = shouldThrow<AssertionError> { ExchangeFault.run(proxy, sabotage, x, server::connections) }
+            proxy.faults(Fault.none(), Fault.none().corruptAt(1_000))
+            val e = shouldThrow<AssertionError> { x.connection(proxy, 10_000) }
             e.message shouldContain "reply byte 1000 "
             println("RespFaultsSpec: a corrupted byte is caught: ${e.message}")
             proxy.faults(Fault.none(), Fault.none())
@@ -64,7 +63,7 @@ class RespFaultsSpec : StringSpec({
     }
 
     "totals" {
-        println("RespFaultsSpec: ${names.size} fault classes, ${names.size} connections, $verified reply bytes verified, $keys keys read back intact")
+        println("RespFaultsSpec: ${FaultClass.all.size} fault classes, ${FaultClass.all.size} connections, $verified reply bytes verified, $keys keys read back intact")
     }
 
     val hasCli = Tools.has("redis-cli")

@@ -14,6 +14,8 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,6 +31,8 @@ class FaultProxyTest {
     private ServerSocket echo;
     private Thread echoAcceptor;
     private final List<Socket> echoConns = new ArrayList<>();
+    /** How each echo connection ended: "EOF after N" or the exception, in order of ending. */
+    private final BlockingQueue<String> echoEnds = new LinkedBlockingQueue<>();
     private FaultProxy proxy;
 
     @BeforeEach
@@ -45,7 +49,7 @@ class FaultProxyTest {
                 synchronized (echoConns) {
                     echoConns.add(s);
                 }
-                Thread t = new Thread(() -> echoUntilEnd(s), "echo-target");
+                Thread t = new Thread(() -> echoEnds.add(echoUntilEnd(s)), "echo-target");
                 t.setDaemon(true);
                 t.start();
             }
@@ -55,16 +59,25 @@ class FaultProxyTest {
         proxy = FaultProxy.to(echo.getLocalPort());
     }
 
-    private static void echoUntilEnd(Socket s) {
+    private static String echoUntilEnd(Socket s) {
+        long total = 0;
         try (s) {
             byte[] b = new byte[8192];
             int n;
             while ((n = s.getInputStream().read(b)) >= 0) {
                 s.getOutputStream().write(b, 0, n);
+                total += n;
             }
+            return "EOF after " + total;
         } catch (IOException e) {
-            // A reset from the proxy ends this connection.
+            return e.getClass().getName() + ": " + e.getMessage();
         }
+    }
+
+    private String echoEnd() throws InterruptedException {
+        String end = echoEnds.poll(5, TimeUnit.SECONDS);
+        assertTrue(end != null, "the echo server's connection did not end");
+        return end;
     }
 
     @AfterEach
@@ -150,6 +163,9 @@ class FaultProxyTest {
             assertTrue(v.verified() <= 10_000, v.verified() + " bytes");
             System.out.println("FaultProxyTest: reset@10000 -> client read " + v.verified() + " bytes, then " + e);
         }
+        // The server's side is reset too (its read says "Connection reset", or a write "Broken pipe").
+        String serverEnd = echoEnd();
+        assertTrue(serverEnd.startsWith("java.net.SocketException: "), serverEnd);
         assertEquals(10_000, proxy.bytesToClient());
         assertTrue(proxy.awaitIdle(5_000), proxy.toString());
     }
@@ -221,6 +237,7 @@ class FaultProxyTest {
             // Still open on our side: writing more is read and dropped by the proxy, not reset.
             c.getOutputStream().write(new byte[100]);
         }
+        assertTrue(echoEnd().startsWith("EOF after "));
         assertTrue(proxy.awaitIdle(5_000), proxy.toString());
         assertEquals(3_000, proxy.bytesToClient());
     }
@@ -253,6 +270,7 @@ class FaultProxyTest {
             readToEnd(c, v); // the echo server saw its end of stream after 1,500 bytes and closed
             assertEquals(1_500, v.verified());
         }
+        assertEquals("EOF after 1500", echoEnd());
     }
 
     @Test

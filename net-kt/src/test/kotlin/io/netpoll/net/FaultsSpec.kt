@@ -5,7 +5,9 @@ import io.kotest.core.spec.style.StringSpec
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.string.shouldContain
 import io.netpoll.dispatcher.Netpoll
+import io.netpoll.testing.Conversation
 import io.netpoll.testing.EchoDriver
+import io.netpoll.testing.Ending
 import io.netpoll.testing.Fault
 import io.netpoll.testing.FaultClass
 import io.netpoll.testing.FaultProxy
@@ -14,6 +16,8 @@ import io.netpoll.testing.SeededStream
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.async
+import kotlinx.coroutines.awaitAll
 import kotlinx.coroutines.cancel
 import kotlinx.coroutines.launch
 import java.io.IOException
@@ -70,6 +74,33 @@ class FaultsSpec : StringSpec({
         }
     }
 
+    "a writer blocked behind a stall ends with DeadlineExceededException at its deadline, whichever API it writes with" {
+        net(bound = 60.seconds) {
+            // 32 MiB is more than the client's send buffer and the proxy's receive buffer hold
+            // together (tcp_wmem and tcp_rmem maxima of 4 and 6 MiB), so every writer blocks.
+            val bytes = 32 shl 20
+            val stalled = object : Conversation by Conversation.echo(bytes) {
+                override val requestFaultAt = 64 * 1024L + 13
+            }
+            val blocked = FaultClass(
+                "stall towards the server, writer blocked", Ending.DEADLINE, FaultClass.Expect.OWED,
+                writes = setOf(Ending.DEADLINE), deadlineMillis = FaultClass.STALL_DEADLINE,
+            ) { up, _ -> Fault.none().stallAt(up).resumeAfter(2_000) to Fault.none() }
+            val report = FaultRun.check(proxy, blocked, stalled, open::get) {
+                EchoDriver.all.mapIndexed { i, d ->
+                    async {
+                        val data = SeededStream(i + 1L)
+                        val v = data.verifier()
+                        FaultRun.connection(proxy, blocked.deadlineMillis, d.api, v::verified) { c -> d.run(c, data, bytes, v) }
+                    }
+                }.awaitAll()
+            }
+            connections += report.outcomes.size
+            verified += report.verified
+            println("FaultsSpec: $report")
+        }
+    }
+
     "the integrity check catches a proxy that corrupts one byte" {
         net {
             proxy.faults(Fault.none(), Fault.none().corruptAt(5_000))
@@ -86,6 +117,6 @@ class FaultsSpec : StringSpec({
     }
 
     "totals" {
-        println("FaultsSpec: ${FaultClass.all.size} fault classes x ${EchoDriver.all.size} client APIs: $connections connections, $verified bytes verified")
+        println("FaultsSpec: ${FaultClass.all.size} fault classes and a blocked writer x ${EchoDriver.all.size} client APIs: $connections connections, $verified bytes verified")
     }
 })

@@ -5,6 +5,7 @@ import io.netpoll.net.Net
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
@@ -12,6 +13,7 @@ import kotlinx.coroutines.withTimeoutOrNull
 import sun.misc.Signal
 import sun.misc.SignalHandler
 import java.io.IOException
+import java.lang.System.Logger.Level
 import java.net.InetSocketAddress
 import java.nio.channels.ClosedChannelException
 import java.time.Instant
@@ -28,6 +30,11 @@ import java.util.concurrent.atomic.AtomicBoolean
  * the middle of a request keeps its request deadline, capped at the end of the grace period, and
  * is answered and closed ([ServerConn] has the protocol; handlers close after their current reply
  * while [draining]). After [graceMillis] whatever is left is closed.
+ *
+ * A failed accept (out of descriptors: EMFILE, ENFILE) is retried after a wait that doubles from
+ * 5 ms to 1 s ([AcceptBackoff], as Go's Server.Serve) and logged at most once a second; a
+ * connection of this server closing frees a descriptor and ends the wait early, so the server
+ * accepts again as soon as it can. Messages go to the `System.Logger` named after this class.
  */
 class TcpServer(
     val name: String,
@@ -41,6 +48,16 @@ class TcpServer(
     private val conns = ConcurrentHashMap.newKeySet<ServerConn>()
     private val stopping = AtomicBoolean()
     private val backgroundJobs = ConcurrentHashMap.newKeySet<Job>()
+    private val backoff = AcceptBackoff(name, log)
+
+    /** The accept loop waits after a failed accept; a closed connection or [shutdown] wakes it. */
+    @Volatile
+    private var acceptWaiting = false
+    private val acceptWake = Channel<Unit>(Channel.CONFLATED)
+
+    // Made now, not on the first failure: out of descriptors, a class not yet loaded from a
+    // directory on the classpath cannot be read.
+    private val awaitWake: suspend CoroutineScope.() -> Unit = { acceptWake.receive() }
 
     /** When the grace period ends; null while the server runs. */
     @Volatile
@@ -82,11 +99,13 @@ class TcpServer(
                 return
             } catch (e: IOException) {
                 if (draining) return
-                // EMFILE and friends: back off like Go's http.Server instead of spinning.
-                System.err.println("$name: accept: ${e.message}")
-                delay(ACCEPT_BACKOFF_MILLIS)
+                val wait = backoff.failed(e)
+                acceptWaiting = true
+                withTimeoutOrNull(wait, awaitWake)
+                acceptWaiting = false
                 continue
             }
+            backoff.accepted()
             val sc = ServerConn(c, this)
             conns.add(sc)
             // Accepted while shutdown was draining the others: [shutdown] may not have seen it.
@@ -99,6 +118,8 @@ class TcpServer(
                 } finally {
                     conns.remove(sc)
                     c.close()
+                    // A descriptor is free: an accept waiting out EMFILE can try again now.
+                    if (acceptWaiting) acceptWake.trySend(Unit)
                 }
             }
         }
@@ -113,6 +134,7 @@ class TcpServer(
         val end = Instant.now().plusMillis(graceMillis)
         drainEnd = end
         listener.close()
+        acceptWake.trySend(Unit)
         for (j in backgroundJobs) j.cancel()
         for (c in conns) c.drain(end)
         runBlocking {
@@ -144,19 +166,19 @@ class TcpServer(
      */
     fun shutdownOnSignal(): TcpServer {
         val handler = SignalHandler { sig ->
-            System.err.println("$name: shutting down (SIG${sig.name})")
+            log.log(Level.INFO, "$name: shutting down (SIG${sig.name})")
             shutdown()
         }
         for ((sig, other) in listOf("INT" to "TERM", "TERM" to "INT")) {
             if (Signal.handle(Signal(sig), handler) == SignalHandler.SIG_IGN) {
-                System.err.println("$name: SIG$sig is ignored by this process (inherited from its parent); stop it with SIG$other")
+                log.log(Level.WARNING, "$name: SIG$sig is ignored by this process (inherited from its parent); stop it with SIG$other")
             }
         }
         return this
     }
 
     private companion object {
-        const val ACCEPT_BACKOFF_MILLIS = 10L
+        val log: System.Logger = System.getLogger(TcpServer::class.java.name)
         const val DRAIN_TICK_MILLIS = 50L
     }
 }

@@ -99,6 +99,9 @@ class TcpServer(
                 return
             } catch (e: IOException) {
                 if (draining) return
+                // EMFILE and ENFILE above all. Go's Serve returns on an error it does not deem
+                // temporary; here every one is retried, since a server that stopped accepting
+                // would say so once and then serve nobody.
                 val wait = backoff.failed(e)
                 acceptWaiting = true
                 withTimeoutOrNull(wait, awaitWake)
@@ -162,7 +165,7 @@ class TcpServer(
      * Runs [shutdown] on SIGINT and SIGTERM, after which [awaitTermination] returns and the
      * process can exit with status 0 (a JVM shutdown hook would exit with 128 + the signal).
      * A process started with SIGINT ignored (a background job of a non-interactive shell) cannot
-     * catch it; that is said on stderr, and SIGTERM still works.
+     * catch it; that is logged (a line on stderr from the command line), and SIGTERM still works.
      */
     fun shutdownOnSignal(): TcpServer {
         val handler = SignalHandler { sig ->

@@ -77,7 +77,7 @@ class SlowConsumerSoakSpec : StringSpec({
         }
     }
 
-    "subscribers that stop reading under a fast publisher: memory bounded by the outbox limit, each dropped, the publisher never waits" {
+    "subscribers that stop reading under a fast publisher: memory bounded by the outbox limit, each dropped, the publisher served throughout" {
         val subscribers = Soak.size(8, 32)
         val outboxBytes = 4L shl 20
         val (server, _) = RespServer.start(

@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicLong
  */
 class SlowConsumerSoakSpec : StringSpec({
     "many connections pipelining GETs without reading: memory bounded, each cut at the write timeout" {
-        val conns = Soak.size(200, 1_000)
+        val conns = Soak.size(200, 500)
         val timeoutMillis = 2_000L
         val (server, _) = RespServer.start(ServerRuntime(ServerRuntime.NETPOLL, null), "127.0.0.1:0", replyWriteTimeoutMillis = timeoutMillis)
         try {
@@ -84,8 +84,12 @@ class SlowConsumerSoakSpec : StringSpec({
             ServerRuntime(ServerRuntime.NETPOLL, null), "127.0.0.1:0", outboxBytes = outboxBytes, replyWriteTimeoutMillis = 5_000,
         )
         try {
-            val slow = List(subscribers) { i ->
-                Tools.socket(server.port).apply {
+            // Small receive buffers: messages queue in the server's outboxes, not in the kernel.
+            val slow = List(subscribers) {
+                Socket().apply {
+                    receiveBufferSize = 8 * 1024
+                    connect(java.net.InetSocketAddress("127.0.0.1", server.port), 2000)
+                    soTimeout = 5000
                     getOutputStream().write("*2\r\n\$9\r\nSUBSCRIBE\r\n\$2\r\nch\r\n".toByteArray())
                     readN(31) shouldBe "*3\r\n\$9\r\nsubscribe\r\n\$2\r\nch\r\n:1\r\n"
                 }
@@ -106,7 +110,7 @@ class SlowConsumerSoakSpec : StringSpec({
                         receivers = reply.substring(1).toInt()
                     }
                     published += pipeline
-                    if (published % 128 == 0) memory.sample()
+                    if (published % 64 == 0) memory.sample()
                 }
                 pub.getOutputStream().write("*1\r\n\$4\r\nPING\r\n".toByteArray())
                 pub.readN(7) shouldBe "+PONG\r\n"
@@ -117,7 +121,7 @@ class SlowConsumerSoakSpec : StringSpec({
             slow.forEach { it.close() }
             println("SlowConsumerSoak: $subscribers subscribers stopped reading; $published PUBLISHes of 16 KiB in $tookMillis ms until none was left " +
                 "(outbox limit ${Soak.mib(outboxBytes)}); server memory above baseline at peak: heap after GC ${Soak.mib(heap)}, " +
-                "direct ${Soak.mib(direct)}; samples ${memory.samples}; subscribers ended ${ends.map { it.first }.toSet()}")
+                "direct ${Soak.mib(direct)} ($memory); subscribers ended ${ends.map { it.first }.toSet()}")
             receivers shouldBe 0
             for ((end, _) in ends) end shouldBeIn listOf(Tools.End.EOF, Tools.End.RESET)
             withClue("heap: at most the outbox limit per subscriber, plus slack") { heap shouldBeLessThan subscribers * outboxBytes + (64L shl 20) }
@@ -152,6 +156,10 @@ private class MemorySampler {
     private var directPeak = 0L
     var samples = 0
         private set
+    private val heapSamples = ArrayList<Long>()
+
+    override fun toString(): String =
+        "$samples samples, heap after GC ${Soak.mib(heapBase)} before, then ${heapSamples.joinToString("/") { Soak.mib(it) }}"
     private val thread = Thread {
         while (running) {
             sample()
@@ -160,7 +168,9 @@ private class MemorySampler {
     }
 
     fun sample() {
-        heapPeak = maxOf(heapPeak, Soak.heapAfterGc())
+        val heap = Soak.heapAfterGc()
+        synchronized(heapSamples) { heapSamples += heap }
+        heapPeak = maxOf(heapPeak, heap)
         directPeak = maxOf(directPeak, Soak.directBytes())
         samples++
     }

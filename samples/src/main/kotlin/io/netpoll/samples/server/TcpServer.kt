@@ -2,6 +2,7 @@ package io.netpoll.samples.server
 
 import io.netpoll.net.Listener
 import io.netpoll.net.Net
+import kotlinx.coroutines.CoroutineExceptionHandler
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.SupervisorJob
@@ -44,7 +45,9 @@ class TcpServer(
     private val handler: suspend TcpServer.(ServerConn) -> Unit,
 ) {
     private val listener: Listener = Net.listen("tcp", address)
-    private val scope = CoroutineScope(SupervisorJob() + runtime.dispatcher)
+    // An exception other than an IOException (a bug in a handler) ends its connection only, and
+    // is logged with its stack trace instead of reaching the thread's uncaught-exception handler.
+    private val scope = CoroutineScope(SupervisorJob() + runtime.dispatcher + CoroutineExceptionHandler { _, e -> log.log(Level.ERROR, "$name: $e", e) })
     private val conns = ConcurrentHashMap.newKeySet<ServerConn>()
     private val stopping = AtomicBoolean()
     private val backgroundJobs = ConcurrentHashMap.newKeySet<Job>()

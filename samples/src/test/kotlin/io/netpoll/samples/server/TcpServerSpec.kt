@@ -1,5 +1,6 @@
 package io.netpoll.samples.server
 
+import io.kotest.assertions.withClue
 import io.kotest.core.spec.style.StringSpec
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.string.shouldContain
@@ -38,7 +39,13 @@ class TcpServerSpec : StringSpec({
                 s.getOutputStream().write("y".toByteArray())
                 s.readN(1) shouldBe "y"
             }
-            val r = synchronized(records) { records.single() }
+            // The connection closes (its finally) before the failed coroutine reaches the handler.
+            val until = System.nanoTime() + 2_000_000_000L
+            while (synchronized(records) { records.isEmpty() } && System.nanoTime() < until) Thread.sleep(10)
+            val r = synchronized(records) {
+                withClue("records: $records") { records.size shouldBe 1 }
+                records[0]
+            }
             println("TcpServerSpec: logged at ${r.level}: ${r.message} (${r.thrown})")
             r.level shouldBe Level.SEVERE
             r.message shouldContain "failing: "

@@ -25,6 +25,7 @@ import kotlin.system.exitProcess
  * included), 1 runtime failure (e.g. port in use), 2 bad command line.
  */
 fun main(argv: Array<String>) {
+    setUpLogging()
     val command = argv.firstOrNull()
     val rest = argv.drop(1)
     try {
@@ -44,6 +45,19 @@ fun main(argv: Array<String>) {
         System.err.println("${command}: ${e.message ?: e.javaClass.simpleName}")
         exitProcess(1)
     }
+}
+
+/**
+ * The servers log through System.Logger (java.util.logging here). On the command line each record
+ * is its message alone on a line of stderr, unless the user chose a format; and logging is set up
+ * now, since the first record may come when the process is out of descriptors (accept failing with
+ * EMFILE), too late to read the logging configuration or the time-zone rules records are stamped with.
+ */
+private fun setUpLogging() {
+    val format = "java.util.logging.SimpleFormatter.format"
+    if (System.getProperty(format) == null) System.setProperty(format, "%5\$s%6\$s%n")
+    java.util.logging.Logger.getLogger("").handlers
+    java.time.ZoneId.systemDefault()
 }
 
 private const val USAGE = """usage: java -jar netpoll-samples.jar <command> [flags]   (<command> --help for its flags)

@@ -2,9 +2,11 @@ package io.netpoll.samples.server
 
 import io.netpoll.net.Listener
 import io.netpoll.net.Net
+import kotlinx.coroutines.CoroutineExceptionHandler
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
@@ -12,6 +14,7 @@ import kotlinx.coroutines.withTimeoutOrNull
 import sun.misc.Signal
 import sun.misc.SignalHandler
 import java.io.IOException
+import java.lang.System.Logger.Level
 import java.net.InetSocketAddress
 import java.nio.channels.ClosedChannelException
 import java.time.Instant
@@ -28,6 +31,11 @@ import java.util.concurrent.atomic.AtomicBoolean
  * the middle of a request keeps its request deadline, capped at the end of the grace period, and
  * is answered and closed ([ServerConn] has the protocol; handlers close after their current reply
  * while [draining]). After [graceMillis] whatever is left is closed.
+ *
+ * A failed accept (out of descriptors: EMFILE, ENFILE) is retried after a wait that doubles from
+ * 5 ms to 1 s ([AcceptBackoff], as Go's Server.Serve) and logged at most once a second; a
+ * connection of this server closing frees a descriptor and ends the wait early, so the server
+ * accepts again as soon as it can. Messages go to the `System.Logger` named after this class.
  */
 class TcpServer(
     val name: String,
@@ -37,10 +45,22 @@ class TcpServer(
     private val handler: suspend TcpServer.(ServerConn) -> Unit,
 ) {
     private val listener: Listener = Net.listen("tcp", address)
-    private val scope = CoroutineScope(SupervisorJob() + runtime.dispatcher)
+    // An exception other than an IOException (a bug in a handler) ends its connection only, and
+    // is logged with its stack trace instead of reaching the thread's uncaught-exception handler.
+    private val scope = CoroutineScope(SupervisorJob() + runtime.dispatcher + CoroutineExceptionHandler { _, e -> log.log(Level.ERROR, "$name: $e", e) })
     private val conns = ConcurrentHashMap.newKeySet<ServerConn>()
     private val stopping = AtomicBoolean()
     private val backgroundJobs = ConcurrentHashMap.newKeySet<Job>()
+    private val backoff = AcceptBackoff(name, log)
+
+    /** The accept loop waits after a failed accept; a closed connection or [shutdown] wakes it. */
+    @Volatile
+    private var acceptWaiting = false
+    private val acceptWake = Channel<Unit>(Channel.CONFLATED)
+
+    // Made now, not on the first failure: out of descriptors, a class not yet loaded from a
+    // directory on the classpath cannot be read.
+    private val awaitWake: suspend CoroutineScope.() -> Unit = { acceptWake.receive() }
 
     /** When the grace period ends; null while the server runs. */
     @Volatile
@@ -82,11 +102,16 @@ class TcpServer(
                 return
             } catch (e: IOException) {
                 if (draining) return
-                // EMFILE and friends: back off like Go's http.Server instead of spinning.
-                System.err.println("$name: accept: ${e.message}")
-                delay(ACCEPT_BACKOFF_MILLIS)
+                // EMFILE and ENFILE above all. Go's Serve returns on an error it does not deem
+                // temporary; here every one is retried, since a server that stopped accepting
+                // would say so once and then serve nobody.
+                val wait = backoff.failed(e)
+                acceptWaiting = true
+                withTimeoutOrNull(wait, awaitWake)
+                acceptWaiting = false
                 continue
             }
+            backoff.accepted()
             val sc = ServerConn(c, this)
             conns.add(sc)
             // Accepted while shutdown was draining the others: [shutdown] may not have seen it.
@@ -99,6 +124,8 @@ class TcpServer(
                 } finally {
                     conns.remove(sc)
                     c.close()
+                    // A descriptor is free: an accept waiting out EMFILE can try again now.
+                    if (acceptWaiting) acceptWake.trySend(Unit)
                 }
             }
         }
@@ -113,6 +140,7 @@ class TcpServer(
         val end = Instant.now().plusMillis(graceMillis)
         drainEnd = end
         listener.close()
+        acceptWake.trySend(Unit)
         for (j in backgroundJobs) j.cancel()
         for (c in conns) c.drain(end)
         runBlocking {
@@ -140,23 +168,23 @@ class TcpServer(
      * Runs [shutdown] on SIGINT and SIGTERM, after which [awaitTermination] returns and the
      * process can exit with status 0 (a JVM shutdown hook would exit with 128 + the signal).
      * A process started with SIGINT ignored (a background job of a non-interactive shell) cannot
-     * catch it; that is said on stderr, and SIGTERM still works.
+     * catch it; that is logged (a line on stderr from the command line), and SIGTERM still works.
      */
     fun shutdownOnSignal(): TcpServer {
         val handler = SignalHandler { sig ->
-            System.err.println("$name: shutting down (SIG${sig.name})")
+            log.log(Level.INFO, "$name: shutting down (SIG${sig.name})")
             shutdown()
         }
         for ((sig, other) in listOf("INT" to "TERM", "TERM" to "INT")) {
             if (Signal.handle(Signal(sig), handler) == SignalHandler.SIG_IGN) {
-                System.err.println("$name: SIG$sig is ignored by this process (inherited from its parent); stop it with SIG$other")
+                log.log(Level.WARNING, "$name: SIG$sig is ignored by this process (inherited from its parent); stop it with SIG$other")
             }
         }
         return this
     }
 
     private companion object {
-        const val ACCEPT_BACKOFF_MILLIS = 10L
+        val log: System.Logger = System.getLogger(TcpServer::class.java.name)
         const val DRAIN_TICK_MILLIS = 50L
     }
 }

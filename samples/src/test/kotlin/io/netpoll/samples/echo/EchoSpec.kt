@@ -1,6 +1,8 @@
 package io.netpoll.samples.echo
 
+import io.kotest.assertions.withClue
 import io.kotest.core.spec.style.StringSpec
+import io.kotest.matchers.longs.shouldBeGreaterThanOrEqual
 import io.kotest.matchers.longs.shouldBeLessThanOrEqual
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.string.shouldMatch
@@ -75,6 +77,51 @@ class EchoSpec : StringSpec({
             sockets[17].readN(6) shouldBe "again\n"
         } finally {
             sockets.forEach { it.close() }
+            own.shutdown()
+        }
+    }
+
+    "a peer that sends but stops reading is cut by the write timeout" {
+        val timeoutMillis = 500L
+        val own = EchoServer.start(ServerRuntime(ServerRuntime.NETPOLL, null), "127.0.0.1:0", writeTimeoutMillis = timeoutMillis)
+        try {
+            java.net.Socket().use { s ->
+                s.receiveBufferSize = 16 * 1024
+                s.connect(java.net.InetSocketAddress("127.0.0.1", own.port), 2000)
+                val chunk = ByteArray(64 * 1024)
+                var written = 0L
+                var lastProgress = 0L
+                var failure: Throwable? = null
+                val start = System.nanoTime()
+                val writer = Thread {
+                    try {
+                        while (written < (1L shl 30)) {
+                            s.getOutputStream().write(chunk)
+                            written += chunk.size
+                            lastProgress = System.nanoTime()
+                        }
+                    } catch (e: java.io.IOException) {
+                        failure = e
+                    }
+                }.apply { start() }
+                writer.join(10_000)
+                val cut = System.nanoTime()
+                val alive = writer.isAlive
+                s.close()
+                writer.join(2_000)
+                val sinceStart = (cut - start) / 1_000_000
+                val sinceStuck = (cut - lastProgress) / 1_000_000
+                println("EchoSpec: a non-reading peer (${written shr 10} KiB written, none read) was cut $sinceStart ms after its first write, " +
+                    "$sinceStuck ms after its writes stopped progressing (write timeout $timeoutMillis ms): ${failure?.javaClass?.simpleName}: ${failure?.message}")
+                withClue("the peer's write still blocked 10 s later") { alive shouldBe false }
+                (failure is java.net.SocketException) shouldBe true
+                sinceStart shouldBeGreaterThanOrEqual timeoutMillis * 7 / 8
+                sinceStuck shouldBeLessThanOrEqual timeoutMillis + 2_500
+            }
+            val until = System.nanoTime() + 2_000_000_000L
+            while (own.connections > 0 && System.nanoTime() < until) Thread.sleep(10)
+            own.connections shouldBe 0
+        } finally {
             own.shutdown()
         }
     }

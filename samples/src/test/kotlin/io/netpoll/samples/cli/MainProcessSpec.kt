@@ -50,6 +50,22 @@ class MainProcessSpec : StringSpec({
         val pid: Long get() = process.pid()
         fun errText(): String = err.readText()
 
+        /** Descriptors the child holds (/proc/<pid>/fd). */
+        fun descriptors(): Int = File("/proc/$pid/fd").list()!!.size
+
+        /**
+         * Waits until the child holds more than [before] descriptors: a connection it has accepted.
+         * One still in the listen backlog when the server closes its listener is reset by the
+         * kernel, not closed, so a test of how idle connections close must wait for the accept.
+         */
+        fun awaitAccepted(before: Int) {
+            val end = System.nanoTime() + 10_000_000_000L
+            while (descriptors() <= before) {
+                check(System.nanoTime() < end) { "the server did not accept within 10 s" }
+                Thread.sleep(5)
+            }
+        }
+
         /** Sends SIG[signal] through kill(1): Java can only send SIGTERM and SIGKILL. */
         fun signal(signal: String) {
             if (signal == "INT") {
@@ -91,7 +107,9 @@ class MainProcessSpec : StringSpec({
             for (name in listOf("resp", "http", "echo")) {
                 val p = start(name, "--addr", "127.0.0.1:0")
                 val port = p.listeningPort(name)
+                val before = p.descriptors()
                 Tools.socket(port).use { idle ->
+                    p.awaitAccepted(before)
                     val t0 = System.nanoTime()
                     p.signal(signal)
                     idle.drainToEnd() shouldBe (Tools.End.EOF to 0L)
@@ -105,7 +123,9 @@ class MainProcessSpec : StringSpec({
         "http: a request in flight at SIG$signal is answered with Connection: close, then exit status 0" {
             val p = start("http", "--addr", "127.0.0.1:0")
             val port = p.listeningPort("http")
+            val before = p.descriptors()
             Tools.socket(port).use { idle ->
+                p.awaitAccepted(before)
                 Tools.socket(port).use { busy ->
                     // Half a body: the 100 Continue shows the server has the head and waits for the rest.
                     busy.getOutputStream().write("POST /echo HTTP/1.1\r\nContent-Length: 10\r\nExpect: 100-continue\r\n\r\nhello".toByteArray())
@@ -129,9 +149,11 @@ class MainProcessSpec : StringSpec({
             val javaPort = p.out.readLine().substringAfter("on ").substringBefore(' ').substringAfterLast(':').toInt()
             val respPort = p.listeningPort("resp")
             Tools.socket(javaPort).use { j ->
+                j.getOutputStream().write("PING\n".toByteArray())
+                j.readN(5) shouldBe "PONG\n"
+                val before = p.descriptors()
                 Tools.socket(respPort).use { r ->
-                    j.getOutputStream().write("PING\n".toByteArray())
-                    j.readN(5) shouldBe "PONG\n"
+                    p.awaitAccepted(before)
                     p.signal(signal)
                     r.drainToEnd() shouldBe (Tools.End.EOF to 0L)
                     p.awaitExit() shouldBe 0

@@ -28,11 +28,13 @@ import java.nio.ByteBuffer
  * - Chunked: a size of at most 16 hex digits, optional whitespace and extensions, then a line end;
  *   the data is followed by exactly CRLF; trailers are field lines, skipped.
  *
- * Refusals, as [HttpError]: a request line longer than [maxHeaderBytes] → 414; a head or trailer
- * section longer → 431; a declared or accumulated body over [maxBodyBytes] → 413 (known as soon
- * as the length is); an unsupported transfer coding → 501; another major version → 505; anything
- * else malformed → 400. After [INCOMPLETE], [expectsContinue] says the head is complete and
- * carried `Expect: 100-continue`, so the server should send `100 Continue`.
+ * Refusals, as [HttpError] (the only exception [parse] throws): a request line (with any empty
+ * lines before it) longer than [maxHeaderBytes] → 414; a head or trailer section longer → 431; a
+ * declared or accumulated body over [maxBodyBytes] → 413 (known as soon as the length is); an
+ * unsupported transfer coding → 501; another major version → 505; anything else malformed → 400.
+ * The same bytes get the same outcome however they are split. After [INCOMPLETE],
+ * [expectsContinue] says the head is complete and carried `Expect: 100-continue`, so the server
+ * should send `100 Continue`.
  */
 class HttpParser(val maxHeaderBytes: Int = 8 * 1024, val maxBodyBytes: Int = 1024 * 1024) {
     val request = HttpRequest()
@@ -118,10 +120,8 @@ class HttpParser(val maxHeaderBytes: Int = 8 * 1024, val maxBodyBytes: Int = 102
 
     private fun checkLineLength(pending: Int) {
         when (phase) {
-            REQUEST_LINE -> {
-                if (pending > maxHeaderBytes) throw HttpError(414, "request target too long")
-                if (sectionBytes + pending > maxHeaderBytes) throw HttpError(431, "request header fields too large")
-            }
+            // Empty lines before it count too: what does not fit is the request line, whenever it is noticed.
+            REQUEST_LINE -> if (sectionBytes + pending > maxHeaderBytes) throw HttpError(414, "request target too long")
             HEADER -> if (sectionBytes + pending > maxHeaderBytes) throw HttpError(431, "request header fields too large")
             TRAILER -> if (sectionBytes + pending > maxHeaderBytes) throw HttpError(431, "trailer fields too large")
             CHUNK_SIZE -> if (pending > MAX_CHUNK_LINE) throw HttpError(400, "malformed chunk size")

@@ -77,6 +77,20 @@ class HttpClientsSpec : StringSpec({
         }
     }
 
+    "raw socket: a client still sending a refused request reads the error, not a reset (lingering close)" {
+        Tools.socket(server.port).use { s ->
+            // The server refuses the target after 8 KiB and closes; the client goes on writing.
+            val request = "GET /${"a".repeat(100_000)} HTTP/1.1\r\nHost: x\r\n\r\n".toByteArray()
+            for (at in request.indices step 1024) {
+                s.getOutputStream().write(request, at, minOf(1024, request.size - at))
+                Thread.sleep(1)
+            }
+            val r = s.readToEnd()
+            r shouldStartWith "HTTP/1.1 414 URI Too Long\r\n"
+            r shouldContain "Connection: close"
+        }
+    }
+
     "raw socket: pipelined requests are answered in order on one connection" {
         Tools.socket(server.port).use { s ->
             s.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\nGET /json HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".toByteArray())

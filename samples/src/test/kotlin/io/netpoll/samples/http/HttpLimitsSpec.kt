@@ -102,7 +102,8 @@ class HttpLimitsSpec : StringSpec({
             writer.join(30_000)
             s.close()
             val cutMillis = cutNanos / 1_000_000
-            println("non-reader: sent ${sent.get() / 1024} KiB of pipelined requests, stalled after $stalledMillis ms with the server holding ${held / 1024} KiB; cut after $cutMillis ms (write timeout $writeTimeoutMillis ms)")
+            val cut = if (cutNanos > 0) "cut after $cutMillis ms" else "never cut"
+            println("non-reader: sent ${sent.get() / 1024} KiB of pipelined requests, stalled after $stalledMillis ms with the server holding ${held / 1024} KiB; $cut (write timeout $writeTimeoutMillis ms)")
             (cutNanos > 0) shouldBe true
             (cutMillis >= writeTimeoutMillis) shouldBe true
             (cutMillis < stalledMillis + writeTimeoutMillis + 10_000) shouldBe true

@@ -2,7 +2,9 @@ package io.netpoll.samples.http
 
 /**
  * The last request [HttpParser] completed. One instance per connection, overwritten by each
- * parse; [body] is a reused buffer of which the first [bodyLength] bytes are this request's.
+ * request; [body] is a reused buffer of which the first [bodyLength] bytes are this request's. It
+ * grows with the bytes that arrive (never by a declared length) and shrinks back when a request
+ * that needed more than 64 KiB is followed by another.
  */
 class HttpRequest {
     var method = ""
@@ -21,7 +23,7 @@ class HttpRequest {
         internal set
     var chunked = false
         internal set
-    var body = ByteArray(1024)
+    var body = ByteArray(INITIAL_BODY_BYTES)
         internal set
     var bodyLength = 0
         internal set
@@ -36,6 +38,8 @@ class HttpRequest {
         contentType = null
         chunked = false
         bodyLength = 0
+        // A big body's memory goes back once the next request starts.
+        if (body.size > RETAINED_BODY_BYTES) body = ByteArray(INITIAL_BODY_BYTES)
     }
 
     internal fun appendBody(src: java.nio.ByteBuffer, offset: Int, length: Int) {
@@ -47,7 +51,12 @@ class HttpRequest {
         src.get(offset, body, bodyLength, length)
         bodyLength += length
     }
+
+    private companion object {
+        const val INITIAL_BODY_BYTES = 1024
+        const val RETAINED_BODY_BYTES = 64 * 1024
+    }
 }
 
-/** A request the server refuses with [status] (400, 413, 431, 501) and closes the connection after. */
+/** A request the server refuses with [status] (400, 413, 414, 431, 501, 505) and closes the connection after. */
 class HttpError(val status: Int, message: String) : Exception(message, null, false, false)

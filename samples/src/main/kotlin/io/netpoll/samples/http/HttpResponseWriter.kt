@@ -1,9 +1,6 @@
 package io.netpoll.samples.http
 
 import java.nio.ByteBuffer
-import java.time.ZoneOffset
-import java.time.ZonedDateTime
-import java.time.format.DateTimeFormatter
 
 /**
  * Encodes responses into one growable buffer per connection; pipelined responses accumulate and
@@ -99,28 +96,81 @@ class HttpResponseWriter(initialBytes: Int = 16 * 1024) {
             405 -> "Method Not Allowed"
             408 -> "Request Timeout"
             413 -> "Content Too Large"
+            414 -> "URI Too Long"
             431 -> "Request Header Fields Too Large"
             501 -> "Not Implemented"
+            505 -> "HTTP Version Not Supported"
             503 -> "Service Unavailable"
             else -> "Status"
         }
     }
 }
 
-/** The `Date` header line, re-rendered at most once per second (IMF-fixdate, RFC 9110). */
+/**
+ * The `Date` header line in IMF-fixdate (RFC 9110 §5.6.7: `Thu, 03 Dec 2026 08:00:00 GMT`, a
+ * two-digit day), rendered at most once per second and shared by all connections.
+ */
 internal object HttpDate {
     @Volatile
     private var cached = Rendered(-1, ByteArray(0))
 
     private class Rendered(val second: Long, val line: ByteArray)
 
+    private const val PREFIX = "\r\nDate: "
+    private const val DAYS = "ThuFriSatSunMonTueWed" // 1970-01-01 was a Thursday
+    private const val MONTHS = "JanFebMarAprMayJunJulAugSepOctNovDec"
+
     fun current(): ByteArray {
-        val now = System.currentTimeMillis() / 1000
+        val now = Math.floorDiv(System.currentTimeMillis(), 1000L)
         val c = cached
         if (c.second == now) return c.line
-        val text = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC))
-        val r = Rendered(now, "\r\nDate: $text".toByteArray(Charsets.US_ASCII))
-        cached = r
-        return r.line
+        val line = ByteArray(PREFIX.length + 29)
+        for (i in PREFIX.indices) line[i] = PREFIX[i].code.toByte()
+        format(now, line, PREFIX.length)
+        cached = Rendered(now, line)
+        return line
+    }
+
+    /** Writes the 29 bytes of [epochSecond] as an IMF-fixdate into [out] at [at]. */
+    fun format(epochSecond: Long, out: ByteArray, at: Int) {
+        val days = Math.floorDiv(epochSecond, 86_400L)
+        val secs = Math.floorMod(epochSecond, 86_400L).toInt()
+        // The proleptic Gregorian date of a day count, by 400-year eras of 146,097 days that start
+        // on March 1st (so the leap day ends a year).
+        val z = days + 719_468
+        val era = Math.floorDiv(z, 146_097L)
+        val doe = (z - era * 146_097).toInt()
+        val yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        val doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        val mp = (5 * doy + 2) / 153
+        val day = doy - (153 * mp + 2) / 5 + 1
+        val month = if (mp < 10) mp + 3 else mp - 9
+        val year = yoe + era * 400 + if (month <= 2) 1 else 0
+        var p = at
+        val dow = Math.floorMod(days, 7L).toInt() * 3
+        for (i in 0 until 3) out[p++] = DAYS[dow + i].code.toByte()
+        out[p++] = ','.code.toByte()
+        out[p++] = ' '.code.toByte()
+        p = digits(out, p, day.toLong(), 2)
+        out[p++] = ' '.code.toByte()
+        for (i in 0 until 3) out[p++] = MONTHS[(month - 1) * 3 + i].code.toByte()
+        out[p++] = ' '.code.toByte()
+        p = digits(out, p, year, 4)
+        out[p++] = ' '.code.toByte()
+        p = digits(out, p, (secs / 3600).toLong(), 2)
+        out[p++] = ':'.code.toByte()
+        p = digits(out, p, (secs / 60 % 60).toLong(), 2)
+        out[p++] = ':'.code.toByte()
+        p = digits(out, p, (secs % 60).toLong(), 2)
+        for (c in " GMT") out[p++] = c.code.toByte()
+    }
+
+    private fun digits(out: ByteArray, at: Int, value: Long, width: Int): Int {
+        var v = value
+        for (i in width - 1 downTo 0) {
+            out[at + i] = ('0'.code + (v % 10).toInt()).toByte()
+            v /= 10
+        }
+        return at + width
     }
 }

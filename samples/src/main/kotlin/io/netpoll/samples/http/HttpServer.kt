@@ -4,6 +4,7 @@ import io.netpoll.net.Conn
 import io.netpoll.samples.server.ServerConn
 import io.netpoll.samples.server.ServerRuntime
 import io.netpoll.samples.server.TcpServer
+import java.io.IOException
 import java.nio.ByteBuffer
 import java.time.Instant
 
@@ -17,12 +18,24 @@ import java.time.Instant
  * end the connection silently (like Go's net/http with ReadTimeout/IdleTimeout). On shutdown a
  * connection between requests closes at once, and a request under way may still arrive (within
  * its deadline and the grace period) and is answered with `Connection: close`.
+ *
+ * Output is bounded too: the connection reads nothing while a write is blocked, so a client that
+ * pipelines requests and never reads the answers holds at most one batch of responses, and each
+ * write must finish within [writeTimeoutMillis] or the connection is closed (nginx's send_timeout,
+ * Go's WriteTimeout; the RESP sample's reply write timeout).
+ *
+ * Input memory is what the parser has not yet taken: at most one unfinished head line, so the
+ * buffer grows only for lines up to the header limit and shrinks back after. After a refusal the
+ * server half-closes and discards what the client still sends for up to [LINGER_MILLIS] before
+ * closing (nginx's lingering close, Go's closeWriteAndWait), so the client reads the error instead
+ * of a reset.
  */
 class HttpServer(
     private val maxHeaderBytes: Int = 8 * 1024,
     private val maxBodyBytes: Int = 1024 * 1024,
     private val idleTimeoutMillis: Long = 60_000,
     private val requestTimeoutMillis: Long = 10_000,
+    private val writeTimeoutMillis: Long = DEFAULT_WRITE_TIMEOUT_MILLIS,
 ) {
     /** Starts the server on [address]. */
     fun start(runtime: ServerRuntime, address: String): TcpServer {
@@ -37,36 +50,46 @@ class HttpServer(
     private suspend fun TcpServer.serve(sc: ServerConn, routes: HttpRoutes) {
         val c = sc.conn
         val session = HttpSession(routes, maxHeaderBytes, maxBodyBytes)
-        val maxInput = maxHeaderBytes + 2 * maxBodyBytes + 64 * 1024
-        var input = ByteBuffer.allocateDirect(16 * 1024)
+        var input = ByteBuffer.allocateDirect(INITIAL_INPUT_BYTES)
         var requestStartMillis = 0L
         while (true) {
             val mid = session.midRequest
             val deadline = if (mid) requestStartMillis + requestTimeoutMillis else System.currentTimeMillis() + idleTimeoutMillis
             if (!sc.prepareRead(mid, Instant.ofEpochMilli(deadline))) return
-            if (!input.hasRemaining()) {
-                if (input.capacity() >= maxInput) {
-                    session.inputOverflow()
-                    flush(c, session)
-                    return
-                }
-                input = grow(input)
-            }
+            // Full: an unfinished head line (the parser refuses one past the header limit).
+            if (!input.hasRemaining()) input = grow(input)
             if (c.read(input) < 0) return
             if (!mid) requestStartMillis = System.currentTimeMillis()
             input.flip()
             val keep = session.process(input, draining)
             input.compact()
+            if (input.position() == 0 && input.capacity() > INITIAL_INPUT_BYTES) input = ByteBuffer.allocateDirect(INITIAL_INPUT_BYTES)
             flush(c, session)
-            if (!keep) return
+            if (!keep) {
+                if (session.failed) linger(c, input)
+                return
+            }
         }
     }
 
     private suspend fun flush(c: Conn, session: HttpSession) {
         val out = session.out
         if (out.size == 0) return
+        c.setWriteDeadline(Instant.now().plusMillis(writeTimeoutMillis))
         c.write(out.buffer.flip())
         out.clear()
+    }
+
+    private suspend fun linger(c: Conn, scratch: ByteBuffer) {
+        c.closeWrite()
+        c.setReadDeadline(Instant.now().plusMillis(LINGER_MILLIS))
+        try {
+            while (c.read(scratch.clear()) >= 0) {
+                // Discarded: the request was refused.
+            }
+        } catch (e: IOException) {
+            // The linger period ended (a client still sending may see a reset) or the client reset.
+        }
     }
 
     private fun grow(input: ByteBuffer): ByteBuffer {
@@ -78,5 +101,10 @@ class HttpServer(
 
     companion object {
         const val DEFAULT_ADDRESS = "127.0.0.1:8080"
+
+        /** Like the RESP sample's reply write timeout. */
+        const val DEFAULT_WRITE_TIMEOUT_MILLIS = 10_000L
+        private const val INITIAL_INPUT_BYTES = 16 * 1024
+        private const val LINGER_MILLIS = 2_000L
     }
 }

@@ -5,21 +5,26 @@ import java.nio.ByteBuffer
 /**
  * One HTTP connection's protocol state, independent of the socket: [process] answers every
  * complete request in the input (pipelining), leaving the responses in [out]; the connection
- * loop ([HttpServer]) does the I/O and the read deadlines.
+ * loop ([HttpServer]) does the I/O and the deadlines.
  */
 class HttpSession(private val routes: HttpRoutes, maxHeaderBytes: Int, maxBodyBytes: Int) {
     private val parser = HttpParser(maxHeaderBytes, maxBodyBytes)
     val out = HttpResponseWriter()
     private var continueSent = false
 
-    /** True once the input holds part of a request (for the request deadline). */
+    /** True once part of a request has arrived (for the request deadline). */
     var midRequest = false
         private set
 
+    /** True once a request was refused: the error response is the connection's last. */
+    var failed = false
+        private set
+
     /**
-     * Answers the complete requests at the start of [input] (read mode). Returns false when the
-     * connection must close once [out] is flushed (`Connection: close`, HTTP/1.0, an error, or
-     * [draining] — a server shutting down answers what it has, then closes).
+     * Answers the complete requests at the start of [input] (read mode), consuming what the parser
+     * has taken. Returns false when the connection must close once [out] is flushed
+     * (`Connection: close`, HTTP/1.0, an error, or [draining] — a server shutting down answers
+     * what it has, then closes).
      */
     fun process(input: ByteBuffer, draining: Boolean = false): Boolean {
         while (true) {
@@ -28,10 +33,11 @@ class HttpSession(private val routes: HttpRoutes, maxHeaderBytes: Int, maxBodyBy
             } catch (e: HttpError) {
                 val body = "${e.message}\n".toByteArray()
                 out.response(e.status, "text/plain; charset=utf-8", body, close = true)
+                failed = true
                 return false
             }
             if (status == HttpParser.INCOMPLETE) {
-                midRequest = input.hasRemaining()
+                midRequest = parser.inRequest || input.hasRemaining()
                 if (parser.expectsContinue && !continueSent) {
                     out.interim100()
                     continueSent = true
@@ -44,10 +50,5 @@ class HttpSession(private val routes: HttpRoutes, maxHeaderBytes: Int, maxBodyBy
             routes.respond(request, out, close)
             if (close) return false
         }
-    }
-
-    /** The input buffer reached its cap without completing a request (chunk framing overhead): 413. */
-    fun inputOverflow() {
-        out.response(413, "text/plain; charset=utf-8", "content too large\n".toByteArray(), close = true)
     }
 }

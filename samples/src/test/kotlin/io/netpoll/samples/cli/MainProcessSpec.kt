@@ -128,7 +128,7 @@ class MainProcessSpec : StringSpec({
                 p.awaitAccepted(before)
                 Tools.socket(port).use { busy ->
                     // Half a body: the 100 Continue shows the server has the head and waits for the rest.
-                    busy.getOutputStream().write("POST /echo HTTP/1.1\r\nContent-Length: 10\r\nExpect: 100-continue\r\n\r\nhello".toByteArray())
+                    busy.getOutputStream().write("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\nExpect: 100-continue\r\n\r\nhello".toByteArray())
                     busy.readN(25) shouldBe "HTTP/1.1 100 Continue\r\n\r\n"
                     p.signal(signal)
                     // The idle connection closing shows the shutdown has begun.

@@ -77,9 +77,23 @@ class HttpClientsSpec : StringSpec({
         }
     }
 
+    "raw socket: a client still sending a refused request reads the error, not a reset (lingering close)" {
+        Tools.socket(server.port).use { s ->
+            // The server refuses the target after 8 KiB and closes; the client goes on writing.
+            val request = "GET /${"a".repeat(100_000)} HTTP/1.1\r\nHost: x\r\n\r\n".toByteArray()
+            for (at in request.indices step 1024) {
+                s.getOutputStream().write(request, at, minOf(1024, request.size - at))
+                Thread.sleep(1)
+            }
+            val r = s.readToEnd()
+            r shouldStartWith "HTTP/1.1 414 URI Too Long\r\n"
+            r shouldContain "Connection: close"
+        }
+    }
+
     "raw socket: pipelined requests are answered in order on one connection" {
         Tools.socket(server.port).use { s ->
-            s.getOutputStream().write("GET / HTTP/1.1\r\n\r\nGET /json HTTP/1.1\r\n\r\nGET / HTTP/1.1\r\nConnection: close\r\n\r\n".toByteArray())
+            s.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\nGET /json HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".toByteArray())
             val r = s.readToEnd()
             r.split("HTTP/1.1 200 OK").size shouldBe 4
             (r.indexOf("Hello, World!") < r.indexOf("{\"message\"")) shouldBe true
@@ -131,10 +145,10 @@ class HttpClientsSpec : StringSpec({
         val s2 = HttpServer().start(ServerRuntime(ServerRuntime.NETPOLL, null), "127.0.0.1:0")
         Tools.socket(s2.port).use { idle ->
             Tools.socket(s2.port).use { busy ->
-                idle.getOutputStream().write("GET / HTTP/1.1\r\n\r\n".toByteArray())
+                idle.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".toByteArray())
                 idle.readUntil("Hello, World!") shouldStartWith "HTTP/1.1 200 OK\r\n"
                 // Half a body: the server has the head (it answers 100 Continue) and waits for the rest.
-                busy.getOutputStream().write("POST /echo HTTP/1.1\r\nContent-Length: 10\r\nExpect: 100-continue\r\n\r\nhello".toByteArray())
+                busy.getOutputStream().write("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\nExpect: 100-continue\r\n\r\nhello".toByteArray())
                 busy.readN(25) shouldBe "HTTP/1.1 100 Continue\r\n\r\n"
                 val started = System.nanoTime()
                 val stopper = thread { s2.shutdown() }

@@ -84,7 +84,9 @@ object RespServer {
                     }
                     input.flip()
                     next = session.process(input)
-                    input.compact()
+                    // Nothing consumed (a command still arriving): keep the bytes where they are
+                    // rather than copy the whole command on every read.
+                    if (input.position() == 0) input.position(input.limit()).limit(input.capacity()) else input.compact()
                     // A big command has been consumed: give its memory back.
                     if (input.position() == 0 && input.capacity() > INITIAL_INPUT_BYTES) {
                         input = ByteBuffer.allocateDirect(INITIAL_INPUT_BYTES)

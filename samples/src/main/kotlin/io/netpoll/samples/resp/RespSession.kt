@@ -53,7 +53,9 @@ class RespSession(
             val status = try {
                 args.parse(input)
             } catch (e: RespProtocolException) {
-                reply { error("ERR Protocol error: ${e.message}") }
+                // A CR or LF quoted from the input would end the error line early: Redis maps them to spaces.
+                val message = e.message!!.replace('\r', ' ').replace('\n', ' ')
+                reply { error("ERR Protocol error: $message") }
                 return CLOSE
             }
             if (status == RespParser.INCOMPLETE) return NEED_INPUT

@@ -180,7 +180,7 @@ class RespSessionSpec : StringSpec({
         p.parse(b) shouldBe RespParser.INCOMPLETE
         b.position() shouldBe 0
         val over = ByteBuffer.wrap("*1\r\n\$1001\r\n".toByteArray())
-        runCatching { p.parse(over) }.exceptionOrNull()!!.message shouldBe "invalid bulk length"
+        runCatching { RespParser(maxBulkBytes = 1000).parse(over) }.exceptionOrNull()!!.message shouldBe "invalid bulk length"
     }
 
     "QUIT replies OK and ends the connection" {

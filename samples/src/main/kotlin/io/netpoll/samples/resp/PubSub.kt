@@ -3,16 +3,16 @@ package io.netpoll.samples.resp
 /**
  * Channels and their subscribers (Redis's SUBSCRIBE/PUBLISH, no patterns).
  *
- * A [Subscriber] is a connection; [publish] encodes the message once and hands the same bytes to
- * every subscriber without waiting for any of them. A subscriber that cannot take more (its
+ * A [Subscriber] is a connection; [publish] hands the message to every subscriber, which queues
+ * it in its outbox, without waiting for any of them. A subscriber that cannot take more (its
  * bounded outbox is full: a client that stopped reading) is dropped by its own connection, so a
  * slow subscriber never delays the publisher or the others. Guarded by the store's monitor.
  */
 class PubSub {
     /** One subscribed connection. */
     fun interface Subscriber {
-        /** Queues [message] for the client; false if its outbox is full. */
-        fun deliver(message: ByteArray): Boolean
+        /** Queues [message] on [channel] for the client; false if its outbox is full or closed. */
+        fun deliver(channel: Key, message: ByteArray): Boolean
     }
 
     private val channels = HashMap<Key, LinkedHashSet<Subscriber>>()
@@ -29,20 +29,10 @@ class PubSub {
     /** Returns the number of subscribers that received the message (PUBLISH's reply). */
     fun publish(channel: Key, message: ByteArray): Int {
         val set = channels[channel] ?: return 0
-        val bytes = RespWriter.encode {
-            arrayHeader(3)
-            bulk(MESSAGE)
-            bulk(channel.bytes)
-            bulk(message)
-        }
         var n = 0
-        for (s in set) if (s.deliver(bytes)) n++
+        for (s in set) if (s.deliver(channel, message)) n++
         return n
     }
 
     fun channelCount(): Int = channels.size
-
-    private companion object {
-        val MESSAGE = "message".toByteArray()
-    }
 }

@@ -19,14 +19,15 @@ import java.time.Instant
  * what it sends; it drops back to the initial size once such a command has been consumed.
  * Replies of a batch leave in one write once the input holds no further complete command.
  *
- * A subscriber's replies and messages are written by a second coroutine draining its outbox; the
- * connection coroutine stops writing once the outbox exists, so the two never interleave. When the
+ * A subscriber's replies and messages are written by a second coroutine draining its [Outbox],
+ * everything queued in one write; the connection coroutine stops writing once the outbox exists,
+ * so the two never interleave. When the
  * connection ends in order (QUIT, a protocol error, end of input, shutdown) the outbox is closed
  * and what it holds is still written before the socket closes, within one write timeout.
  *
  * Output is bounded for every client: a batch flushes at [RespWriter.flushThresholdBytes], the
- * connection stops reading while its write is blocked, and every write (a batch, or one outbox
- * message) carries a write deadline `replyWriteTimeoutMillis` ahead — a client that stopped
+ * connection stops reading while its write is blocked, and every write (a batch of replies or of
+ * outbox bytes) carries a write deadline `replyWriteTimeoutMillis` ahead — a client that stopped
  * reading its replies is disconnected, and nobody else waits for it. A subscriber's outbox is
  * also bounded in bytes (`outboxBytes`, 32 MiB by default as Redis's pubsub hard limit).
  *
@@ -84,7 +85,9 @@ object RespServer {
                     }
                     input.flip()
                     next = session.process(input)
-                    input.compact()
+                    // Nothing consumed (a command still arriving): keep the bytes where they are
+                    // rather than copy the whole command on every read.
+                    if (input.position() == 0) input.position(input.limit()).limit(input.capacity()) else input.compact()
                     // A big command has been consumed: give its memory back.
                     if (input.position() == 0 && input.capacity() > INITIAL_INPUT_BYTES) {
                         input = ByteBuffer.allocateDirect(INITIAL_INPUT_BYTES)
@@ -98,10 +101,10 @@ object RespServer {
                     val box = session.outbox
                     if (box != null && drain == null) {
                         drain = launch {
-                            for (m in box) {
+                            while (true) {
+                                val batch = box.next() ?: break
                                 c.setWriteDeadline(Instant.now().plusMillis(replyWriteTimeoutMillis))
-                                c.write(ByteBuffer.wrap(m))
-                                session.written(m)
+                                c.write(batch)
                             }
                         }
                     }

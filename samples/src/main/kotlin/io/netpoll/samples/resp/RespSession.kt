@@ -1,9 +1,6 @@
 package io.netpoll.samples.resp
 
-import kotlinx.coroutines.channels.Channel
-import java.io.IOException
 import java.nio.ByteBuffer
-import java.util.concurrent.atomic.AtomicLong
 
 /**
  * One client's protocol state, independent of the socket: [process] takes the bytes read so far
@@ -15,9 +12,9 @@ import java.util.concurrent.atomic.AtomicLong
  *
  * Pub/sub: once the client subscribes, replies and published messages share one [outbox]
  * (filled under the service's monitor, so their order is the order of events), drained by the
- * connection's writer, which reports each message it has written ([written]). When the bytes
- * queued and not yet written would pass [outboxBytes] (a slow client), the outbox closes and
- * [dropClient] runs, like Redis's client-output-buffer-limit for pubsub (hard limit 32 MiB).
+ * connection's writer in batches. When the bytes queued and not yet written would pass
+ * [outboxBytes] (a slow client), the outbox closes and [dropClient] runs, like Redis's
+ * client-output-buffer-limit for pubsub (hard limit 32 MiB).
  */
 class RespSession(
     val service: RespService,
@@ -32,11 +29,8 @@ class RespSession(
     val subscriptions = LinkedHashSet<Key>()
 
     /** Created by the first SUBSCRIBE; from then on every reply goes through it. */
-    var outbox: Channel<ByteArray>? = null
+    var outbox: Outbox? = null
         private set
-
-    /** Bytes in [outbox] or being written: added under the monitor, taken off by the writer. */
-    private val outboxQueuedBytes = AtomicLong()
 
     /** Set by QUIT: flush [out], then close. */
     var quit = false
@@ -53,7 +47,9 @@ class RespSession(
             val status = try {
                 args.parse(input)
             } catch (e: RespProtocolException) {
-                reply { error("ERR Protocol error: ${e.message}") }
+                // A CR or LF quoted from the input would end the error line early: Redis maps them to spaces.
+                val message = e.message!!.replace('\r', ' ').replace('\n', ' ')
+                reply { error("ERR Protocol error: $message") }
                 return CLOSE
             }
             if (status == RespParser.INCOMPLETE) return NEED_INPUT
@@ -76,21 +72,15 @@ class RespSession(
         outbox?.close()
     }
 
-    /** Publisher side: hands one encoded message to this client. Called under the monitor. */
-    override fun deliver(message: ByteArray): Boolean {
+    /** Publisher side: queues one message for this client. Called under the monitor. */
+    override fun deliver(channel: Key, message: ByteArray): Boolean {
         val box = outbox ?: return false
-        if (box.isClosedForSend) return false
-        if (outboxQueuedBytes.addAndGet(message.size.toLong()) > outboxBytes) {
-            box.close(OutboxFullException(outboxBytes))
-            dropClient()
-            return false
+        return box.append {
+            arrayHeader(3)
+            bulk(MESSAGE)
+            bulk(channel.bytes)
+            bulk(message)
         }
-        return box.trySend(message).isSuccess
-    }
-
-    /** Writer side: [message], taken from the outbox, has been written to the socket. */
-    fun written(message: ByteArray) {
-        outboxQueuedBytes.addAndGet(-message.size.toLong())
     }
 
     /** Appends a reply to [out], or to the outbox in subscribe mode. Called under the monitor. */
@@ -99,7 +89,7 @@ class RespSession(
         if (box == null) {
             out.block()
         } else {
-            deliver(RespWriter.encode(block))
+            box.append(block)
         }
     }
 
@@ -110,10 +100,10 @@ class RespSession(
     /** Switches to outbox mode, moving replies already in [out] to it so the order holds. */
     fun openOutbox() {
         if (outbox != null) return
-        outbox = Channel(Channel.UNLIMITED)
+        val box = Outbox(outboxBytes, dropClient)
+        outbox = box
         if (out.size > 0) {
-            val b = out.buffer
-            deliver(b.array().copyOf(b.position()))
+            box.append { raw(out.buffer.flip()) }
             out.clear()
         }
     }
@@ -157,12 +147,6 @@ class RespSession(
         const val CLOSE = 2
         /** Redis's client-output-buffer-limit for pubsub clients: 32 MiB hard. */
         const val DEFAULT_OUTBOX_BYTES = 32L * 1024 * 1024
+        private val MESSAGE = "message".toByteArray()
     }
 }
-
-/**
- * The outbox of a subscriber that stopped reading passed its limit; its connection is dropped. An
- * IOException: like a reset, it ends that one connection.
- */
-class OutboxFullException(limitBytes: Long) :
-    IOException("pub/sub output limit of $limitBytes bytes reached: client dropped")

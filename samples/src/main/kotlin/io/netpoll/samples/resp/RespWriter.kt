@@ -3,14 +3,19 @@ package io.netpoll.samples.resp
 import java.nio.ByteBuffer
 
 /**
- * RESP2 reply encoder into one growable heap buffer per connection.
+ * RESP2 reply encoder into one growable buffer per connection.
  *
  * Replies of a pipelined batch accumulate here and go out in one write when the input holds no
  * further complete command (or the buffer passes [flushThresholdBytes]). The buffer is reused
  * across batches and only grows; [clear] after each flush. hot path: no allocation except growth.
+ * A [direct] buffer is written to a socket without a copy (a pub/sub [Outbox]).
  */
-class RespWriter(initialBytes: Int = 16 * 1024, val flushThresholdBytes: Int = 64 * 1024) {
-    var buffer: ByteBuffer = ByteBuffer.allocate(initialBytes)
+class RespWriter(
+    initialBytes: Int = 16 * 1024,
+    val flushThresholdBytes: Int = 64 * 1024,
+    private val direct: Boolean = false,
+) {
+    var buffer: ByteBuffer = allocate(initialBytes)
         private set
     private val digits = ByteArray(20)
 
@@ -57,10 +62,16 @@ class RespWriter(initialBytes: Int = 16 * 1024, val flushThresholdBytes: Int = 6
 
     fun arrayHeader(n: Int) = prefixed('*'.code.toByte(), n.toLong())
 
-    /** Pre-encoded bytes (a shared reply constant or a pub/sub message). */
+    /** Pre-encoded bytes (a shared reply constant). */
     fun raw(b: ByteArray) {
         ensure(b.size)
         buffer.put(b)
+    }
+
+    /** The remaining bytes of [src] (replies queued before subscribe mode). */
+    fun raw(src: ByteBuffer) {
+        ensure(src.remaining())
+        buffer.put(src)
     }
 
     private fun prefixed(type: Byte, v: Long) {
@@ -98,23 +109,17 @@ class RespWriter(initialBytes: Int = 16 * 1024, val flushThresholdBytes: Int = 6
         if (buffer.remaining() >= extra) return
         var cap = buffer.capacity() * 2
         while (cap - buffer.position() < extra) cap *= 2
-        val bigger = ByteBuffer.allocate(cap)
+        val bigger = allocate(cap)
         buffer.flip()
         bigger.put(buffer)
         buffer = bigger
     }
 
+    private fun allocate(bytes: Int): ByteBuffer = if (direct) ByteBuffer.allocateDirect(bytes) else ByteBuffer.allocate(bytes)
+
     companion object {
         val OK = "+OK\r\n".toByteArray()
         val NULL_BULK = "\$-1\r\n".toByteArray()
         val NULL_ARRAY = "*-1\r\n".toByteArray()
-
-        /** One reply as standalone bytes (pub/sub messages, built once per PUBLISH). */
-        inline fun encode(block: RespWriter.() -> Unit): ByteArray {
-            val w = RespWriter(256)
-            w.block()
-            val b = w.buffer
-            return b.array().copyOf(b.position())
-        }
     }
 }

@@ -340,6 +340,7 @@ public final class PollDesc {
                 return;
             }
             closing = true;
+            netpoll.evicted();
             fdseq++;
             rseq++;
             wseq++;

@@ -10,8 +10,7 @@ import kotlinx.coroutines.withContext
 
 /**
  * Loaded by Kotest 6 by this name for dispatcher-kt's specs: the leak check of every other module
- * (net-kt's KotestLeakDetector, which this module cannot depend on, sits above it), here mostly
- * for schedulers left attached as Netpoll drivers.
+ * ([LeakCheck]; net-kt's KotestLeakDetector adapts it the same way, but sits above this module).
  */
 class ProjectConfig : AbstractProjectConfig() {
     override val extensions: List<Extension> = listOf(object : SpecExtension {

@@ -6,8 +6,8 @@ import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.withContext
 
 /**
- * Kotest adapter of [LeakCheck] (poller-java's test-jar): fails a spec that leaves NetFDs,
- * PollDescs or attached drivers behind when it ends, with a message naming them. Registered for
+ * Kotest adapter of [LeakCheck] (poller-java's test-jar): fails a spec that leaves NetFDs or
+ * PollDescs behind when it ends, with a message naming them. Registered for
  * every spec by `io.kotest.provided.ProjectConfig`, the class Kotest 6 loads by default (net-kt's
  * own, which samples gets through net-kt's test-jar); a spec opts out with [AllowsOpenDescriptors].
  */

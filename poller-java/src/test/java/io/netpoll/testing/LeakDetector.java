@@ -5,8 +5,8 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * JUnit 5 adapter of {@link LeakCheck}: fails a test class that leaves NetFDs, PollDescs or
- * attached drivers behind when it ends. Registered for every class through extension
+ * JUnit 5 adapter of {@link LeakCheck}: fails a test class that leaves NetFDs or PollDescs behind
+ * when it ends. Registered for every class through extension
  * autodetection (META-INF/services in poller-java's test-jar, switched on by the root pom's
  * surefire configuration); a class opts out with {@link AllowsOpenDescriptors}.
  */

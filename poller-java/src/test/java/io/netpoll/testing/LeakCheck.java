@@ -69,11 +69,16 @@ public final class LeakCheck {
      */
     public String leaks(String owner) {
         long settle = settleNanos();
-        long end = System.nanoTime() + settle;
+        long start = System.nanoTime();
+        long end = start + settle;
         NetpollStats now;
-        for (;;) {
+        for (boolean waited = false; ; waited = true) {
             now = stats();
             if (!above(now)) {
+                if (waited) {
+                    System.out.println("LeakCheck: " + owner + " closed everything "
+                            + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms after it ended");
+                }
                 return null;
             }
             if (System.nanoTime() - end > 0) {

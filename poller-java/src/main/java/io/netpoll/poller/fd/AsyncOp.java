@@ -23,15 +23,16 @@ import java.util.concurrent.Executor;
  * <pre>
  *   RUNNING   a thread is inside {@link #loop}: the only one that attempts, so the only one that
  *             takes bytes, and it checks {@code withdrawal} before each attempt and before parking
- *   WAITING   handed to the lock queue ({@code stage} LOCK_QUEUED) or the PollDesc slot (PARKED)
+ *   QUEUED    handed to the lock queue
+ *   WAITING   handed to the PollDesc slot
  *   WOKEN     taken out by whoever woke it and submitted to the executor, not yet running
  *   WITHDRAWN completed from outside ({@link Result}) while nobody was running it
  *   DONE      its owner finished it
  * </pre>
- * The owner writes {@code stage} and publishes WAITING before the handover, and touches nothing
- * afterwards, since the wake-up may already be running the operation on the executor; when the
- * handover did not park it (lock taken at once, readiness already recorded) the owner takes it
- * back with WAITING → RUNNING.
+ * The owner writes {@code stage} and publishes QUEUED or WAITING before the handover, and touches
+ * nothing afterwards, since the wake-up may already be running the operation on the executor; when
+ * the handover did not park it (lock taken at once, readiness already recorded) the owner takes it
+ * back (→ RUNNING).
  *
  * <h2>Withdrawal (cancel, or any completion from outside)</h2>
  * The future withdraws the operation the way net-kt's coroutine cancellation does, so nothing the
@@ -50,10 +51,11 @@ abstract class AsyncOp<T> extends Waiter implements Runnable {
     private static final int PARKED = 2;
 
     private static final int RUNNING = 0;
-    private static final int WAITING = 1;
-    private static final int WOKEN = 2;
-    private static final int WITHDRAWN = 3;
-    private static final int DONE = 4;
+    private static final int QUEUED = 1;
+    private static final int WAITING = 2;
+    private static final int WOKEN = 3;
+    private static final int WITHDRAWN = 4;
+    private static final int DONE = 5;
 
     private static final VarHandle STATE;
     private static final VarHandle WITHDRAWAL;
@@ -96,7 +98,7 @@ abstract class AsyncOp<T> extends Waiter implements Runnable {
     /** Taken out of the lock queue or the PollDesc slot: resume on the executor. */
     @Override
     public void wake() {
-        if (STATE.compareAndSet(this, WAITING, WOKEN)) {
+        if (STATE.compareAndSet(this, WAITING, WOKEN) || STATE.compareAndSet(this, QUEUED, WOKEN)) {
             Waiter.execute(executor, this);
         } else {
             // WITHDRAWN while in the lock queue: the lock just handed over is nobody's.
@@ -193,13 +195,13 @@ abstract class AsyncOp<T> extends Waiter implements Runnable {
             FdMutex.Node node = new FdMutex.Node(this);
             lockNode = node;
             stage = LOCK_QUEUED;
-            state = WAITING;
+            state = QUEUED;
             boolean acquired = fd.mutex().rwlockAsync(mode == PollDesc.MODE_READ, node);
             if (!acquired && node.result() != FdMutex.CLOSED_BEFORE) {
                 return false;
             }
             // No wake follows: take the operation back, unless it was withdrawn meanwhile.
-            if (!STATE.compareAndSet(this, WAITING, RUNNING)) {
+            if (!STATE.compareAndSet(this, QUEUED, RUNNING)) {
                 if (acquired) {
                     unlock();
                 }
@@ -285,19 +287,14 @@ abstract class AsyncOp<T> extends Waiter implements Runnable {
                 release();
                 return result.settle(outcome.value, outcome.error);
             }
-            if (s == WAITING) {
-                if (stage == LOCK_QUEUED) {
-                    // The lock's wake (or the owner, if no wake follows) releases it.
-                    if (STATE.compareAndSet(this, WAITING, WITHDRAWN)) {
-                        return result.settle(outcome.value, outcome.error);
-                    }
-                    continue;
-                }
-                if (fd.pollDesc().cancelWait(mode, this)) {
-                    state = WITHDRAWN;
-                    release();
-                    return result.settle(outcome.value, outcome.error);
-                }
+            if (s == QUEUED && STATE.compareAndSet(this, QUEUED, WITHDRAWN)) {
+                // The lock's wake (or the owner, if no wake follows) releases it.
+                return result.settle(outcome.value, outcome.error);
+            }
+            if (s == WAITING && fd.pollDesc().cancelWait(mode, this)) {
+                state = WITHDRAWN;
+                release();
+                return result.settle(outcome.value, outcome.error);
             }
             // RUNNING, or a wake (or the owner taking it back) is between two steps: both are
             // short and never wait, so let them finish.

@@ -7,6 +7,7 @@ import io.netpoll.poller.sys.Sys
 import java.io.IOException
 import java.net.SocketAddress
 import java.net.UnixDomainSocketAddress
+import java.util.concurrent.CancellationException
 import java.util.concurrent.CompletableFuture
 import java.util.concurrent.CompletionException
 import java.util.concurrent.Executor
@@ -83,31 +84,50 @@ internal object Dialer {
 
     // ---- CompletableFuture -----------------------------------------------------------------------
 
+    /**
+     * Completing the returned future from outside (cancel, orTimeout) withdraws the dial in
+     * flight, which closes its socket (NetFD.dialAsync); a connection made just before, which
+     * nobody can receive now, is closed.
+     */
     fun dialAsync(network: Network, address: String, timeoutNanos: Long, executor: Executor): CompletableFuture<Conn> {
+        val result = CompletableFuture<Conn>()
         val deadline = if (timeoutNanos > 0) System.nanoTime() + timeoutNanos else 0L
-        var lookup = try {
+        val attempts = try {
             val literal = literalTargets(network, address)
             if (literal != null) {
-                return attemptAsync(literal, 0, deadline, null, executor)
+                attemptAsync(literal, 0, deadline, null, executor, result)
+            } else {
+                var lookup = Resolver.lookupAsync(network, address)
+                if (deadline != 0L) {
+                    lookup = lookup.orTimeout(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)
+                }
+                lookup.handleAsync({ targets, err ->
+                    if (err != null) CompletableFuture.failedFuture(Resolver.failure(err, address))
+                    else attemptAsync(targets, 0, deadline, null, executor, result)
+                }, executor).thenCompose { it }
             }
-            Resolver.lookupAsync(network, address)
         } catch (e: Exception) {
             return CompletableFuture.failedFuture(e)
         }
-        if (deadline != 0L) {
-            lookup = lookup.orTimeout(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)
+        attempts.whenComplete { conn, err ->
+            if (err != null) {
+                result.completeExceptionally(unwrap(err))
+            } else if (!result.complete(conn)) {
+                conn.close()
+            }
         }
-        return lookup.handleAsync({ targets, err ->
-            if (err != null) CompletableFuture.failedFuture(Resolver.failure(err, address))
-            else attemptAsync(targets, 0, deadline, null, executor)
-        }, executor).thenCompose { it }
+        return result
     }
 
     private fun attemptAsync(
         targets: List<SocketAddress>, i: Int, deadline: Long, first: Throwable?, executor: Executor,
+        result: CompletableFuture<Conn>,
     ): CompletableFuture<Conn> {
         if (i == targets.size) {
             return CompletableFuture.failedFuture(first)
+        }
+        if (result.isDone) {
+            return CompletableFuture.failedFuture(CancellationException("the dial was completed from outside"))
         }
         val partial = try {
             partialDeadline(deadline, targets.size - i)
@@ -115,9 +135,15 @@ internal object Dialer {
             return CompletableFuture.failedFuture(first ?: e)
         }
         val timeout = if (partial == 0L) 0L else maxOf(1L, partial - System.nanoTime())
-        return NetFD.dialAsync(targets[i], timeout, executor).handle { fd, err ->
+        val dial = NetFD.dialAsync(targets[i], timeout, executor)
+        result.whenComplete { _, err ->
+            if (err != null) {
+                dial.cancel(false)
+            }
+        }
+        return dial.handle { fd, err ->
             if (fd != null) CompletableFuture.completedFuture(Conn(fd))
-            else attemptAsync(targets, i + 1, deadline, first ?: unwrap(err), executor)
+            else attemptAsync(targets, i + 1, deadline, first ?: unwrap(err), executor, result)
         }.thenCompose { it }
     }
 

@@ -71,8 +71,19 @@ abstract class ListenerFacade internal constructor(fd: NetFD) : Endpoint(fd) {
     fun acceptBlocking(): Conn = Conn(fd.accept())
 
     @JvmOverloads
-    fun acceptAsync(executor: Executor = NetFD.defaultExecutor()): CompletableFuture<Conn> =
-        fd.acceptAsync(executor).thenApply { Conn(it) }
+    fun acceptAsync(executor: Executor = NetFD.defaultExecutor()): CompletableFuture<Conn> {
+        val accept = fd.acceptAsync(executor)
+        val conn = accept.thenApply { Conn(it) }
+        // Withdrawn with the returned future (cancel, orTimeout), as NetFD's own futures are: the
+        // next connection stays queued; one accepted just before, which nobody can receive now,
+        // is closed.
+        conn.whenComplete { _, err ->
+            if (err != null && !accept.cancel(false)) {
+                accept.thenAccept { it.close() }
+            }
+        }
+        return conn
+    }
 }
 
 abstract class PacketConnFacade internal constructor(fd: NetFD) : Endpoint(fd) {

@@ -61,6 +61,8 @@ public final class Netpoll {
     private final AtomicLong waiterWord = new AtomicLong();
     private static final long ONE_PARK = (1L << 32) | 1L;
     private final AtomicInteger drivers = new AtomicInteger();
+    /** Registered descriptors not yet evicted: those whose owner (a NetFD) has not closed them. */
+    private final AtomicInteger unclosed = new AtomicInteger();
 
     private final AtomicLong polls = new AtomicLong();
     private final AtomicLong blockingPolls = new AtomicLong();
@@ -161,6 +163,7 @@ public final class Netpoll {
     public PollDesc open(int fd) throws IOException {
         PollDesc pd = cache.alloc();
         pd.init(fd);
+        unclosed.incrementAndGet();
         try {
             poller.open(fd, pd);
         } catch (IOException | RuntimeException e) {
@@ -181,6 +184,11 @@ public final class Netpoll {
         }
         poller.close(pd.fd());
         cache.free(pd);
+    }
+
+    /** {@code pd} was evicted: its owner closed it (counted once, by {@link PollDesc#evict}). */
+    void evicted() {
+        unclosed.decrementAndGet();
     }
 
     /** A caller is about to wait for {@code mode} on {@code pd}; see {@link Poller#rearm}. */
@@ -371,7 +379,7 @@ public final class Netpoll {
     }
 
     public NetpollStats stats() {
-        return new NetpollStats(poller.name(), cache.inUse(), waiters(), armedDeadlines, polls.get(),
+        return new NetpollStats(poller.name(), unclosed.get(), cache.inUse(), waiters(), armedDeadlines, polls.get(),
                 blockingPolls.get(), events.get(), poller.wakeupWrites(), drivers.get(),
                 driver.thread() != null);
     }

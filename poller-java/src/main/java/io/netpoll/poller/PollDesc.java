@@ -363,6 +363,7 @@ public final class PollDesc {
                 return;
             }
             closing = true;
+            netpoll.evicted();
             fdseq++;
             rseq++;
             wseq++;

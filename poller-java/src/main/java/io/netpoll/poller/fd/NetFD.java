@@ -117,7 +117,11 @@ public final class NetFD implements Closeable {
         return Open.dial(SocketLayer.get(), remote, timeoutNanos);
     }
 
-    /** {@link #dial} as a future completed on {@code executor}. */
+    /**
+     * {@link #dial} as a future completed on {@code executor}. Cancelling it (or completing it from
+     * outside) before the connection is made closes the socket; once made, cancel returns false and
+     * the future completes with it.
+     */
     public static CompletableFuture<NetFD> dialAsync(SocketAddress remote, long timeoutNanos, Executor executor) {
         return Open.dialAsync(SocketLayer.get(), remote, timeoutNanos, executor);
     }
@@ -254,30 +258,62 @@ public final class NetFD implements Closeable {
     }
 
     // ---- CompletableFuture operations (see AsyncOp) ---------------------------------------------------
+    //
+    // Completing one of these futures from outside (cancel, complete, completeExceptionally, and so
+    // orTimeout and completeOnTimeout) withdraws the operation, as cancelling a coroutine does in
+    // net-kt: a waiting operation leaves the descriptor's lock queue or readiness slot, so what the
+    // peer sends (or accepts) afterwards goes to the next call and the descriptor stays usable. An
+    // operation caught in the middle of a system call finishes that call first: if it took
+    // something, the future completes with it and the withdrawal returns false; nothing is ever
+    // taken by a withdrawn operation. A write withdrawn after sending part of its buffer has sent
+    // exactly the bytes before the buffer's position; a withdrawn dial closes its socket.
 
     /** The executor async completions run on unless one is given. */
     public static Executor defaultExecutor() {
         return ForkJoinPool.commonPool();
     }
 
+    /**
+     * {@link #read(ByteBuffer)} as a future completed on {@code executor}. Cancelling it (or completing
+     * it from outside) while it waits withdraws it with nothing read: the bytes stay in the socket
+     * for the next read. If a read was already under way and took bytes, cancel returns false and
+     * the future completes with their count.
+     */
     public CompletableFuture<Integer> readAsync(ByteBuffer dst, Executor executor) {
         return new AsyncOp.Read(this, dst, executor).start();
     }
 
+    /**
+     * {@link #write(ByteBuffer)} as a future: completes once every byte remaining in {@code src} is
+     * written. Cancelled (or completed from outside) while it waits for buffer space, it writes
+     * nothing more: the bytes before {@code src}'s position were sent, the rest were not.
+     */
     public CompletableFuture<Integer> writeAsync(ByteBuffer src, Executor executor) {
         return new AsyncOp.Write(this, src, executor).start();
     }
 
-    /** {@link #write(ByteBuffer[])} as a future: completes once every byte remaining in {@code srcs} is written. */
+    /**
+     * {@link #write(ByteBuffer[])} as a future: completes once every byte remaining in {@code srcs} is
+     * written. Withdrawn like {@link #writeAsync(ByteBuffer, Executor)}: the buffers' positions say
+     * what was sent.
+     */
     public CompletableFuture<Long> writeAsync(ByteBuffer[] srcs, Executor executor) {
         return new AsyncOp.Writev(this, srcs, executor).start();
     }
 
-    /** {@link #read(ByteBuffer[])} as a future: the bytes read, or -1 at end of stream. */
+    /**
+     * {@link #read(ByteBuffer[])} as a future: the bytes read, or -1 at end of stream. Withdrawn like
+     * {@link #readAsync(ByteBuffer, Executor)}: a cancelled read has read nothing.
+     */
     public CompletableFuture<Long> readAsync(ByteBuffer[] dsts, Executor executor) {
         return new AsyncOp.Readv(this, dsts, executor).start();
     }
 
+    /**
+     * {@link #accept()} as a future. Cancelled while it waits, it accepts nothing: the next
+     * connection stays queued for the next accept. If it already accepted one, cancel returns false
+     * and the future completes with it (the caller owns it).
+     */
     public CompletableFuture<NetFD> acceptAsync(Executor executor) {
         return new AsyncOp.Accept(this, executor).start();
     }

@@ -1,3 +1,5 @@
+@file:OptIn(io.kotest.common.ExperimentalKotest::class)
+
 package io.netpoll.dispatcher
 
 import io.kotest.assertions.withClue

@@ -1,3 +1,5 @@
+@file:OptIn(io.kotest.common.KotestInternal::class)
+
 package io.netpoll.testing
 
 import io.kotest.core.spec.SpecRef

@@ -6,6 +6,8 @@ import io.netpoll.net.Listener;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,19 +19,33 @@ import java.util.concurrent.Executor;
  * {@code executor} when the shared Netpoll reports readiness, and each completion schedules the
  * next step. Given the Kotlin side's NetpollDispatcher as the executor ({@code mixed}), the Java
  * service runs on the same scheduler as the coroutines. One 4 KiB-plus input buffer per
- * connection, lines split in place.
+ * connection, lines split in place. Each reply must be written within the write timeout (a
+ * write deadline set before it), so a client that stops reading is cut.
+ *
+ * <p>A future that is already done runs a {@code whenComplete} action at once on the caller's
+ * stack, so chaining every step through {@code whenComplete} grows the stack by a few frames for
+ * each step that does not wait: without limit for a client whose reads and writes never wait.
+ * {@link #serve} therefore loops while steps complete at once and re-enters only from the
+ * completion of a step that really waited. ({@code whenCompleteAsync} is no way out: given the
+ * common pool on a machine where its parallelism is 1, CompletableFuture starts a new thread for
+ * every step.)
  */
 public final class AsyncLineServer implements AutoCloseable {
     private final Listener listener;
     private final LineCommands commands;
     private final Executor executor;
+    private final Duration writeTimeout;
     private final Set<Conn> conns = ConcurrentHashMap.newKeySet();
 
-    /** Serves {@code listener}; every completion runs on {@code executor} (short, never blocking). */
-    public AsyncLineServer(Listener listener, LineCommands commands, Executor executor) {
+    /**
+     * Serves {@code listener}; every completion runs on {@code executor} (short, never blocking); a
+     * reply not written within {@code writeTimeout} ends its connection.
+     */
+    public AsyncLineServer(Listener listener, LineCommands commands, Executor executor, Duration writeTimeout) {
         this.listener = listener;
         this.commands = commands;
         this.executor = executor;
+        this.writeTimeout = writeTimeout;
         acceptNext();
     }
 
@@ -41,53 +57,93 @@ public final class AsyncLineServer implements AutoCloseable {
             conns.add(c);
             commands.connected();
             acceptNext();
-            readMore(c, ByteBuffer.allocate(LineCommands.MAX_LINE_BYTES + 1));
+            serve(c, ByteBuffer.allocate(LineCommands.MAX_LINE_BYTES + 1).flip());
         });
     }
 
-    private void readMore(Conn c, ByteBuffer in) {
-        c.readAsync(in, executor).whenComplete((n, err) -> {
-            if (err != null || n < 0) {
-                end(c);
+    /**
+     * Answers every complete line in {@code in} (read mode), reading more whenever no complete
+     * line is left. A step whose future is already done continues in this loop; only a step that
+     * really waits returns, and its completion calls {@code serve} again.
+     */
+    private void serve(Conn c, ByteBuffer in) {
+        for (;;) {
+            int nl = -1;
+            for (int i = in.position(); i < in.limit(); i++) {
+                if (in.get(i) == '\n') {
+                    nl = i;
+                    break;
+                }
+            }
+            if (nl < 0) {
+                in.compact();
+                if (!in.hasRemaining()) {
+                    reply(c, "ERROR line too long").whenComplete((v, e) -> end(c));
+                    return;
+                }
+                CompletableFuture<Integer> read = c.readAsync(in, executor);
+                if (!read.isDone()) {
+                    read.whenComplete((n, err) -> {
+                        if (afterRead(c, in, n, err)) {
+                            serve(c, in);
+                        }
+                    });
+                    return;
+                }
+                if (!afterRead(c, in, read.getNow(null), failure(read))) {
+                    return;
+                }
+                continue;
+            }
+            byte[] bytes = new byte[nl - in.position()];
+            in.get(bytes);
+            in.get();
+            String line = new String(bytes, StandardCharsets.UTF_8);
+            CompletableFuture<Integer> sent = reply(c, commands.handle(line));
+            if (!sent.isDone()) {
+                sent.whenComplete((v, err) -> {
+                    if (afterReply(c, line, err)) {
+                        serve(c, in);
+                    }
+                });
                 return;
             }
-            in.flip();
-            answerLines(c, in);
-        });
+            if (!afterReply(c, line, failure(sent))) {
+                return;
+            }
+        }
     }
 
-    /** Replies to every complete line in {@code in} (read mode), one after another, then reads on. */
-    private void answerLines(Conn c, ByteBuffer in) {
-        int nl = -1;
-        for (int i = in.position(); i < in.limit(); i++) {
-            if (in.get(i) == '\n') {
-                nl = i;
-                break;
-            }
+    /** After a read: true to go on with {@code in} in read mode, false when the connection ended. */
+    private boolean afterRead(Conn c, ByteBuffer in, Integer n, Throwable err) {
+        if (err != null || n < 0) {
+            end(c);
+            return false;
         }
-        if (nl < 0) {
-            in.compact();
-            if (!in.hasRemaining()) {
-                reply(c, "ERROR line too long").whenComplete((v, e) -> end(c));
-                return;
-            }
-            readMore(c, in);
-            return;
+        in.flip();
+        return true;
+    }
+
+    /** After a reply: true to go on, false when it failed or answered QUIT. */
+    private boolean afterReply(Conn c, String line, Throwable err) {
+        if (err != null || LineCommands.isQuit(line)) {
+            end(c);
+            return false;
         }
-        byte[] bytes = new byte[nl - in.position()];
-        in.get(bytes);
-        in.get();
-        String line = new String(bytes, StandardCharsets.UTF_8);
-        reply(c, commands.handle(line)).whenComplete((v, err) -> {
-            if (err != null || LineCommands.isQuit(line)) {
-                end(c);
-            } else {
-                answerLines(c, in);
-            }
-        });
+        return true;
+    }
+
+    /** The failure of a future that is done, or null if it succeeded. */
+    private static Throwable failure(CompletableFuture<?> done) {
+        return done.isCompletedExceptionally() ? done.handle((v, e) -> e).join() : null;
     }
 
     private CompletableFuture<Integer> reply(Conn c, String text) {
+        try {
+            c.setWriteDeadline(Instant.now().plus(writeTimeout));
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
         return c.writeAsync(ByteBuffer.wrap((text + "\n").getBytes(StandardCharsets.UTF_8)), executor);
     }
 

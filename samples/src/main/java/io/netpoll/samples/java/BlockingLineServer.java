@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -16,19 +18,25 @@ import java.util.concurrent.ExecutorService;
  * The thread-per-connection form of the Java sample: plain blocking code over net-kt's Java
  * facade ({@code acceptBlocking}, {@code asInputStream}, {@code asOutputStream}). Every wait parks
  * the calling thread on the shared Netpoll; on virtual threads (JDK 21+) that only unmounts the
- * virtual thread, so a connection costs a few KiB, not an OS thread.
+ * virtual thread, so a connection costs a few KiB, not an OS thread. Each reply must be written
+ * within the write timeout (a write deadline set before it), so a client that stops reading is cut.
  */
 public final class BlockingLineServer implements AutoCloseable {
     private final Listener listener;
     private final LineCommands commands;
     private final ExecutorService executor;
+    private final Duration writeTimeout;
     private final Set<Conn> conns = ConcurrentHashMap.newKeySet();
 
-    /** Serves {@code listener} with one task of {@code executor} per connection, plus one accepting. */
-    public BlockingLineServer(Listener listener, LineCommands commands, ExecutorService executor) {
+    /**
+     * Serves {@code listener} with one task of {@code executor} per connection, plus one accepting;
+     * a reply not written within {@code writeTimeout} ends its connection.
+     */
+    public BlockingLineServer(Listener listener, LineCommands commands, ExecutorService executor, Duration writeTimeout) {
         this.listener = listener;
         this.commands = commands;
         this.executor = executor;
+        this.writeTimeout = writeTimeout;
         executor.execute(this::acceptLoop);
     }
 
@@ -55,16 +63,18 @@ public final class BlockingLineServer implements AutoCloseable {
             try {
                 String line;
                 while ((line = readLine(in)) != null) {
+                    c.setWriteDeadline(Instant.now().plus(writeTimeout));
                     out.write((commands.handle(line) + "\n").getBytes(StandardCharsets.UTF_8));
                     if (LineCommands.isQuit(line)) {
                         return;
                     }
                 }
             } catch (LineTooLongException e) {
+                c.setWriteDeadline(Instant.now().plus(writeTimeout));
                 out.write("ERROR line too long\n".getBytes(StandardCharsets.UTF_8));
             }
         } catch (IOException e) {
-            // Reset or closed by shutdown: this connection ends, the server goes on.
+            // Reset, write timeout or closed by shutdown: this connection ends, the server goes on.
         } finally {
             conns.remove(c);
             commands.disconnected();

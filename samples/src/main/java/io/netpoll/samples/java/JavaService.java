@@ -6,6 +6,7 @@ import io.netpoll.net.Net;
 import java.io.IOException;
 import java.lang.reflect.Method;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ForkJoinPool;
@@ -17,6 +18,8 @@ import java.util.concurrent.ForkJoinPool;
  */
 public final class JavaService implements AutoCloseable {
     public static final String DEFAULT_ADDRESS = "127.0.0.1:7070";
+    /** How long one reply may take to write before a client that stopped reading is cut (as the Kotlin samples). */
+    public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(10);
 
     private final AutoCloseable server;
     private final InetSocketAddress bound;
@@ -37,10 +40,10 @@ public final class JavaService implements AutoCloseable {
         ExecutorService virtual = virtualThreadExecutor();
         if (virtual != null) {
             LineCommands commands = new LineCommands("virtual-threads");
-            return new JavaService(listener, commands, new BlockingLineServer(listener, commands, virtual));
+            return new JavaService(listener, commands, new BlockingLineServer(listener, commands, virtual, DEFAULT_WRITE_TIMEOUT));
         }
         LineCommands commands = new LineCommands("completable-future");
-        return new JavaService(listener, commands, new AsyncLineServer(listener, commands, asyncExecutor));
+        return new JavaService(listener, commands, new AsyncLineServer(listener, commands, asyncExecutor, DEFAULT_WRITE_TIMEOUT));
     }
 
     /** {@link #start(String, Executor)} with futures completing on the common pool. */

@@ -12,6 +12,8 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.io.IOException;
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,22 +34,33 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class JavaServiceTest {
     private interface Server extends AutoCloseable {
         int port();
+
+        LineCommands commands();
     }
 
     private static Server start(String form) throws Exception {
+        return start(form, JavaService.DEFAULT_WRITE_TIMEOUT);
+    }
+
+    private static Server start(String form, Duration writeTimeout) throws Exception {
         Listener listener = Net.listen("tcp", "127.0.0.1:0");
         int port = ((InetSocketAddress) listener.getLocalAddress()).getPort();
+        LineCommands commands = new LineCommands(form);
         AutoCloseable s;
         if (form.equals("blocking")) {
             ExecutorService virtual = JavaService.virtualThreadExecutor();
             ExecutorService executor = virtual != null ? virtual : Executors.newCachedThreadPool();
-            s = new BlockingLineServer(listener, new LineCommands(form), executor);
+            s = new BlockingLineServer(listener, commands, executor, writeTimeout);
         } else {
-            s = new AsyncLineServer(listener, new LineCommands(form), ForkJoinPool.commonPool());
+            s = new AsyncLineServer(listener, commands, ForkJoinPool.commonPool(), writeTimeout);
         }
         return new Server() {
             public int port() {
                 return port;
+            }
+
+            public LineCommands commands() {
+                return commands;
             }
 
             public void close() throws Exception {
@@ -123,6 +136,40 @@ class JavaServiceTest {
             }
         } finally {
             clients.shutdownNow();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"blocking", "future"})
+    void aClientThatStopsReadingIsCutByTheWriteTimeout(String form) throws Exception {
+        Duration timeout = Duration.ofMillis(500);
+        try (Server server = start(form, timeout); Socket s = connect(server.port())) {
+            String value = "v".repeat(4000);
+            assertEquals(List.of("OK"), exchange(s, "SET k " + value));
+            // GETs of a 4 KB value, never read: the replies fill both socket buffers and the
+            // server's write waits. The client's own writes then block too, so they run on a
+            // thread of their own.
+            Thread sender = new Thread(() -> {
+                byte[] gets = "GET k\n".repeat(1000).getBytes(StandardCharsets.UTF_8);
+                try {
+                    for (int i = 0; i < 1_000; i++) {
+                        s.getOutputStream().write(gets);
+                    }
+                } catch (IOException e) {
+                    // Cut by the server (reset or broken pipe): what the test waits for.
+                }
+            });
+            sender.start();
+            long t0 = System.nanoTime();
+            while (server.commands().connections() > 0 && System.nanoTime() - t0 < 30_000_000_000L) {
+                Thread.sleep(5);
+            }
+            long tookMillis = (System.nanoTime() - t0) / 1_000_000;
+            System.out.println("JavaServiceTest[" + form + "]: a client that stopped reading was cut " + tookMillis
+                    + " ms after its GETs began (write timeout " + timeout.toMillis() + " ms)");
+            assertEquals(0, server.commands().connections(), "still connected after " + tookMillis + " ms");
+            s.close();
+            sender.join(10_000);
         }
     }
 

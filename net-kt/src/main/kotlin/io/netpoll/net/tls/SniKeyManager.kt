@@ -12,9 +12,9 @@ import javax.net.ssl.StandardConstants
 import javax.net.ssl.X509ExtendedKeyManager
 
 /**
- * Offers [certs] to the handshake, choosing like Go's Config.getCertificate: on a server, among
- * the certificates whose key fits the key type the JDK asks about, the first whose names cover the
- * client's SNI host name, else the first of them; on a client, the first that fits. Aliases are
+ * Offers [certs] to the handshake, choosing like Go's Config.getCertificate: on a server, the
+ * first certificate whose names cover the client's SNI host name and whose key fits the key type
+ * the JDK asks about; when no name matches, the first certificate; on a client, the first that fits. Aliases are
  * the certificates' indexes. The JDK asks once per acceptable key type and moves on at null.
  */
 internal class SniKeyManager(private val certs: List<TlsCertificate>) : X509ExtendedKeyManager() {
@@ -42,15 +42,18 @@ internal class SniKeyManager(private val certs: List<TlsCertificate>) : X509Exte
     private fun chooseClient(keyTypes: Array<out String>): String? =
         certs.indices.firstOrNull { i -> keyTypes.any { fits(certs[i], it) } }?.toString()
 
+    /*
+     * The JDK calls this once per key type the client accepts, in its order of preference, so
+     * the SNI match is made over all certificates before the key type is looked at: answering
+     * for the first type with a certificate for another name would hide the right one.
+     */
     private fun chooseServer(keyType: String, session: ExtendedSSLSession?): String? {
-        val candidates = certs.indices.filter { fits(certs[it], keyType) }
-        if (candidates.isEmpty()) return null
         val host = session?.requestedServerNames
             ?.firstOrNull { it.type == StandardConstants.SNI_HOST_NAME }
             ?.let { (it as? SNIHostName)?.asciiName ?: SNIHostName(it.encoded).asciiName }
             ?.lowercase()
-        val byName = host?.let { h -> candidates.firstOrNull { covers(certs[it].leaf, h) } }
-        return (byName ?: candidates[0]).toString()
+        val named = if (host == null) emptyList() else certs.indices.filter { covers(certs[it].leaf, host) }
+        return named.ifEmpty { listOf(0) }.firstOrNull { fits(certs[it], keyType) }?.toString()
     }
 
     private companion object {

@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit
  * committed): a CA; server certificates for localhost and 127.0.0.1 with RSA, EC P-256 and
  * Ed25519 keys; one for other.example only (SNI and hostname tests); a client certificate; and
  * every key form openssl writes — PKCS#8 "PRIVATE KEY", traditional "RSA PRIVATE KEY" and
- * "EC PRIVATE KEY", and encrypted PKCS#8 and traditional keys. Generated once per JVM.
+ * "EC PRIVATE KEY", encrypted PKCS#8 and traditional keys, and a PKCS#12 key store. Generated once per JVM.
  *
  * [available] is false when openssl is missing and CI is unset (the reason is printed); under
  * CI=1 a missing openssl is an AssertionError, so CI cannot pass without it.
@@ -72,5 +72,7 @@ object TestCerts {
         ossl("pkey", "-in", "ec.key", "-traditional", "-out", "ec-sec1.key")
         ossl("pkey", "-in", "rsa.key", "-aes256", "-passout", "pass:secret", "-out", "rsa-encrypted.key")
         ossl("rsa", "-in", "rsa.key", "-traditional", "-aes256", "-passout", "pass:secret", "-out", "rsa-pkcs1-encrypted.key")
+        // a PKCS#12 key store, as a Java user would bring one
+        ossl("pkcs12", "-export", "-in", "ec.pem", "-inkey", "ec.key", "-name", "server", "-passout", "pass:changeit", "-out", "ec.p12")
     }
 }

@@ -30,6 +30,7 @@ class TlsCertificate(chain: List<X509Certificate>, val privateKey: PrivateKey) {
          * unencrypted key as PKCS#8 "PRIVATE KEY", PKCS#1 "RSA PRIVATE KEY" or SEC1 "EC PRIVATE KEY".
          */
         @JvmStatic
+        @Throws(java.io.IOException::class, java.security.GeneralSecurityException::class)
         fun load(certFile: Path, keyFile: Path): TlsCertificate {
             val chain = Pem.certificates(certFile)
             val key = Pem.privateKey(keyFile)

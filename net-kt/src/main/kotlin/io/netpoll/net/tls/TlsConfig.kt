@@ -98,10 +98,14 @@ class TlsConfig private constructor(b: Builder) {
      * An engine for a client connection to [peer]: the name checked against the server's
      * certificate and sent as SNI is [serverName], else the host [peer] was dialled by.
      */
-    fun clientEngine(peer: InetSocketAddress): SSLEngine = clientEngine(serverName ?: peer.hostString, peer.port)
+    fun clientEngine(peer: InetSocketAddress): SSLEngine = clientEngine(peer.hostString, peer.port)
 
-    /** An engine for a client connection to [host] (a DNS name or an IP literal) on [port]. */
-    fun clientEngine(host: String, port: Int): SSLEngine {
+    /**
+     * An engine for a client connection to [dialled] (a DNS name or an IP literal) on [port];
+     * [serverName], when set, replaces it as the name checked and sent.
+     */
+    fun clientEngine(dialled: String, port: Int): SSLEngine {
+        val host = serverName ?: dialled
         val engine = clientContext.createSSLEngine(host, port)
         engine.useClientMode = true
         engine.sslParameters = engine.sslParameters.apply {
@@ -146,6 +150,7 @@ class TlsConfig private constructor(b: Builder) {
         internal var insecureSkipVerify = false
 
         /** Adds a chain and key from PEM files (see [TlsCertificate.load]); the first added is the default. */
+        @Throws(java.io.IOException::class, java.security.GeneralSecurityException::class)
         fun certificate(certFile: Path, keyFile: Path): Builder = apply { certificates.add(TlsCertificate.load(certFile, keyFile)) }
         fun certificate(certificate: TlsCertificate): Builder = apply { certificates.add(certificate) }
 
@@ -156,9 +161,11 @@ class TlsConfig private constructor(b: Builder) {
         fun sslContext(context: SSLContext): Builder = apply { sslContext = context }
 
         /** Trust these PEM files' CA certificates, instead of the JDK's defaults, to verify servers. */
+        @Throws(java.io.IOException::class, java.security.GeneralSecurityException::class)
         fun rootCAs(vararg pemFiles: Path): Builder = apply { rootCAs = (rootCAs ?: ArrayList()).apply { pemFiles.forEach { addAll(Pem.certificates(it)) } } }
 
         /** Verify client certificates against these PEM files' CAs instead of the JDK's defaults. */
+        @Throws(java.io.IOException::class, java.security.GeneralSecurityException::class)
         fun clientCAs(vararg pemFiles: Path): Builder = apply { clientCAs = (clientCAs ?: ArrayList()).apply { pemFiles.forEach { addAll(Pem.certificates(it)) } } }
 
         fun serverName(name: String): Builder = apply { serverName = name }

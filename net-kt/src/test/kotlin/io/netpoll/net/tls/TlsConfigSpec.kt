@@ -17,12 +17,14 @@ class TlsConfigSpec : FunSpec({
     val on = TestCerts.available
     fun f(name: String) = TestCerts.file(name)
 
-    for ((cert, key, alg) in listOf(
-        Triple("rsa.pem", "rsa.key", "RSA"), Triple("rsa.pem", "rsa-pkcs1.key", "RSA"),
-        Triple("ec.pem", "ec.key", "EC"), Triple("ec.pem", "ec-sec1.key", "EC"),
-        Triple("ed25519.pem", "ed25519.key", "EdDSA"),
+    for ((key, form, alg) in listOf(
+        Triple("rsa.key", "PKCS#8 PRIVATE KEY", "RSA"), Triple("rsa-pkcs1.key", "PKCS#1 RSA PRIVATE KEY", "RSA"),
+        Triple("ec.key", "PKCS#8 PRIVATE KEY", "EC"), Triple("ec-sec1.key", "SEC1 EC PRIVATE KEY", "EC"),
+        Triple("ed25519.key", "PKCS#8 PRIVATE KEY", "EdDSA"),
     )) {
-        test("$key (${Files.readString(f(key)).lineSequence().first()}) loads as the $alg key of $cert").config(enabled = on) {
+        val cert = key.substringBefore('-').substringBefore('.') + ".pem"
+        test("a $form ($key) loads as the $alg key of $cert").config(enabled = on) {
+            Files.readString(f(key)) shouldContain "-----BEGIN ${form.substringAfter(' ')}-----"
             val c = TlsCertificate.load(f(cert), f(key))
             c.privateKey.algorithm shouldBe alg
             c.leaf.subjectX500Principal.name shouldBe "CN=localhost"

@@ -41,6 +41,20 @@ class TlsHandshakeSpec : FunSpec({
         }
     }
 
+    test("a KeyStore or an SSLContext a Java user already has serves too, with ALPN still applied").config(enabled = on) {
+        val store = java.security.KeyStore.getInstance("PKCS12")
+        java.nio.file.Files.newInputStream(f("ec.p12")).use { store.load(it, "changeit".toCharArray()) }
+        val fromStore = OneServer(tlsConfig { keyStore(store, "changeit".toCharArray()); alpn("http/1.1") })
+        Openssl.client(fromStore.port, "-CAfile", p("ca.pem"), "-verify_return_error", "-alpn", "http/1.1").out shouldContain "ALPN protocol: http/1.1"
+        fromStore.session()
+        val context = javax.net.ssl.SSLContext.getInstance("TLS").apply {
+            init(javax.net.ssl.KeyManagerFactory.getInstance("PKIX").apply { init(store, "changeit".toCharArray()) }.keyManagers, null, null)
+        }
+        val fromContext = OneServer(TlsConfig.builder().sslContext(context).alpn("http/1.1").build())
+        Openssl.client(fromContext.port, "-CAfile", p("ca.pem"), "-verify_return_error", "-alpn", "http/1.1").out shouldContain "ALPN protocol: http/1.1"
+        fromContext.session()
+    }
+
     test("the server presents the certificate matching the client's SNI name, else the first").config(enabled = on) {
         val config = tlsConfig { certificate(f("rsa.pem"), f("rsa.key")); certificate(f("other.pem"), f("other.key")) }
         for ((name, cn) in listOf("other.example" to "other.example", "localhost" to "localhost", "unknown.example" to "localhost")) {

@@ -20,6 +20,7 @@ import java.nio.channels.ClosedChannelException
 import java.time.Instant
 import java.util.concurrent.ConcurrentHashMap
 import java.util.concurrent.atomic.AtomicBoolean
+import java.util.concurrent.atomic.AtomicLong
 
 /**
  * The skeleton every sample server shares: Go's `for { c := ln.Accept(); go serve(c) }` on a
@@ -53,9 +54,15 @@ class TcpServer(
     private val backgroundJobs = ConcurrentHashMap.newKeySet<Job>()
     private val backoff = AcceptBackoff(name, log)
 
-    /** The accept loop waits after a failed accept; a closed connection or [shutdown] wakes it. */
+    /**
+     * The accept loop waits after a failed accept; a closed connection or [shutdown] wakes it. A
+     * closer counts itself in [connsClosed] and then sends a wake if [acceptWaiting]; the loop sets
+     * [acceptWaiting] and then checks whether [connsClosed] moved since its accept, so a close in
+     * between is seen by one side or the other.
+     */
     @Volatile
     private var acceptWaiting = false
+    private val connsClosed = AtomicLong()
     private val acceptWake = Channel<Unit>(Channel.CONFLATED)
 
     // Made now, not on the first failure: out of descriptors, a class not yet loaded from a
@@ -96,6 +103,7 @@ class TcpServer(
 
     private suspend fun acceptLoop() {
         while (true) {
+            val closedBefore = connsClosed.get()
             val c = try {
                 listener.accept()
             } catch (e: ClosedChannelException) {
@@ -107,7 +115,9 @@ class TcpServer(
                 // would say so once and then serve nobody.
                 val wait = backoff.failed(e)
                 acceptWaiting = true
-                withTimeoutOrNull(wait, awaitWake)
+                if (connsClosed.get() == closedBefore) {
+                    withTimeoutOrNull(wait, awaitWake)
+                }
                 acceptWaiting = false
                 continue
             }
@@ -125,6 +135,7 @@ class TcpServer(
                     conns.remove(sc)
                     c.close()
                     // A descriptor is free: an accept waiting out EMFILE can try again now.
+                    connsClosed.incrementAndGet()
                     if (acceptWaiting) acceptWake.trySend(Unit)
                 }
             }

@@ -39,6 +39,11 @@ internal class AcceptBackoff(private val name: String, private val log: System.L
         return delayMillis
     }
 
+    /** One of the server's connections closed: the next failure waits [FIRST_MILLIS] again. */
+    fun descriptorFreed() {
+        delayMillis = 0L
+    }
+
     /** A connection was accepted: the next failure waits [FIRST_MILLIS] again. */
     fun accepted() {
         delayMillis = 0L

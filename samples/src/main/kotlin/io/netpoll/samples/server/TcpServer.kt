@@ -115,10 +115,11 @@ class TcpServer(
                 // would say so once and then serve nobody.
                 val wait = backoff.failed(e)
                 acceptWaiting = true
-                if (connsClosed.get() == closedBefore) {
-                    withTimeoutOrNull(wait, awaitWake)
-                }
+                val woken = connsClosed.get() != closedBefore || withTimeoutOrNull(wait, awaitWake) != null
                 acceptWaiting = false
+                // A descriptor was freed: if it is not yet back (a close finishes once the last
+                // call in flight on that socket leaves), the next failure waits the first step again.
+                if (woken) backoff.descriptorFreed()
                 continue
             }
             backoff.accepted()

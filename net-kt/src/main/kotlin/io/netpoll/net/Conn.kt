@@ -22,21 +22,22 @@ import java.nio.channels.ClosedChannelException
  *
  * TCP connections have TCP_NODELAY on (as in Go).
  */
-class Conn internal constructor(fd: NetFD) : ConnFacade(fd) {
+class Conn internal constructor(fd: NetFD) : ConnFacade(fd), StreamConn {
     @PublishedApi
     internal val io = SuspendingFD(fd)
 
     /** The peer's address. */
     @get:Throws(IOException::class)
-    val remoteAddress: SocketAddress
+    override val remoteAddress: SocketAddress
         get() = fd.remoteAddress() ?: throw java.nio.channels.NotYetConnectedException()
 
     /**
      * Reads into [dst]: bytes read, 0 if [dst] has no room, -1 at end of stream (and after it).
      * Inline so that a read that needs no suspension returns a plain Int: no allocation at all.
+     * (Final, so the inlined body and the one [StreamConn] callers reach are the same code.)
      */
-    @Suppress("NOTHING_TO_INLINE")
-    suspend inline fun read(dst: ByteBuffer): Int {
+    @Suppress("NOTHING_TO_INLINE", "OVERRIDE_BY_INLINE")
+    override suspend inline fun read(dst: ByteBuffer): Int {
         // An Int variable, not an if-expression: merging the fast value with the suspend call's
         // (Object) result in one expression makes the compiler box the fast value.
         var n = io.readNow(dst)
@@ -54,7 +55,7 @@ class Conn internal constructor(fd: NetFD) : ConnFacade(fd) {
      * [java.net.SocketException] on a reset.
      */
     @Throws(IOException::class)
-    fun tryRead(dst: ByteBuffer): Int {
+    override fun tryRead(dst: ByteBuffer): Int {
         // hot path: no allocation
         val n = io.readNow(dst)
         if (n != SuspendingFD.NOT_NOW) {
@@ -85,7 +86,7 @@ class Conn internal constructor(fd: NetFD) : ConnFacade(fd) {
      * it must therefore accept finding nothing ([tryRead] returning 0). Returning without suspending
      * allocates nothing.
      */
-    suspend fun awaitReadable() {
+    override suspend fun awaitReadable() {
         io.awaitReadable()
     }
 
@@ -93,8 +94,8 @@ class Conn internal constructor(fd: NetFD) : ConnFacade(fd) {
      * Writes everything remaining in [src] (Go's Write never returns short without an error).
      * Inline so that a write the socket takes at once allocates nothing.
      */
-    @Suppress("NOTHING_TO_INLINE")
-    suspend inline fun write(src: ByteBuffer): Int {
+    @Suppress("NOTHING_TO_INLINE", "OVERRIDE_BY_INLINE")
+    override suspend inline fun write(src: ByteBuffer): Int {
         val total = src.remaining()
         if (!io.writeNow(src)) {
             io.write(src)
@@ -103,10 +104,10 @@ class Conn internal constructor(fd: NetFD) : ConnFacade(fd) {
     }
 
     /** Gathering write (writev) of everything remaining in [srcs]. */
-    suspend fun write(vararg srcs: ByteBuffer): Long = io.write(srcs)
+    override suspend fun write(vararg srcs: ByteBuffer): Long = io.write(srcs)
 
     /** Fills [dst] completely (Go's io.ReadFull); [EOFException] if the stream ends first. */
-    suspend fun readFully(dst: ByteBuffer) {
+    override suspend fun readFully(dst: ByteBuffer) {
         while (dst.hasRemaining()) {
             if (read(dst) < 0) {
                 throw EOFException("end of stream with ${dst.remaining()} bytes still expected")
@@ -116,13 +117,13 @@ class Conn internal constructor(fd: NetFD) : ConnFacade(fd) {
 
     /** Half-close: further reads see end of stream (shutdown SHUT_RD). */
     @Throws(IOException::class)
-    fun closeRead() {
+    override fun closeRead() {
         fd.shutdownInput()
     }
 
     /** Half-close: sends FIN after the queued data; the peer reads end of stream (SHUT_WR). */
     @Throws(IOException::class)
-    fun closeWrite() {
+    override fun closeWrite() {
         fd.shutdownOutput()
     }
 

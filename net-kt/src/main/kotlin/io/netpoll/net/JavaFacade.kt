@@ -51,13 +51,13 @@ abstract class ConnFacade internal constructor(fd: NetFD) : Endpoint(fd) {
         fd.awaitReadable()
     }
 
-    @JvmOverloads
-    fun readAsync(dst: ByteBuffer, executor: Executor = NetFD.defaultExecutor()): CompletableFuture<Int> =
-        fd.readAsync(dst, executor)
+    fun readAsync(dst: ByteBuffer): CompletableFuture<Int> = fd.readAsync(dst, NetFD.defaultExecutor())
 
-    @JvmOverloads
-    fun writeAsync(src: ByteBuffer, executor: Executor = NetFD.defaultExecutor()): CompletableFuture<Int> =
-        fd.writeAsync(src, executor)
+    fun readAsync(dst: ByteBuffer, executor: Executor): CompletableFuture<Int> = fd.readAsync(dst, executor)
+
+    fun writeAsync(src: ByteBuffer): CompletableFuture<Int> = fd.writeAsync(src, NetFD.defaultExecutor())
+
+    fun writeAsync(src: ByteBuffer, executor: Executor): CompletableFuture<Int> = fd.writeAsync(src, executor)
 
     /** A blocking [InputStream] over this connection; closing it closes the connection. */
     fun asInputStream(): InputStream = ConnInputStream(fd)

@@ -1,0 +1,51 @@
+package io.netpoll.net.tls
+
+import io.kotest.core.spec.style.FunSpec
+import io.kotest.matchers.shouldBe
+import io.netpoll.net.bytes
+import io.netpoll.net.net
+import io.netpoll.net.text
+import io.netpoll.testing.TestCerts
+import io.netpoll.testing.TlsPair
+import kotlinx.coroutines.async
+import kotlinx.coroutines.launch
+import java.nio.ByteBuffer
+
+/** Our TLS client against our TLS server: handshake, state, data both ways, close_notify. */
+class TlsConnSpec : FunSpec({
+    val on = TestCerts.available
+
+    test("a client and server of ours handshake, agree on the state, and exchange data").config(enabled = on) {
+        net {
+            val (ln, c, s) = TlsPair.pair(TlsPair.serverConfig { alpn("h2", "http/1.1") }, TlsPair.clientConfig { alpn("http/1.1") })
+            val echo = launch {
+                val buf = ByteBuffer.allocate(100)
+                while (true) {
+                    buf.clear()
+                    if (s.read(buf) < 0) break
+                    buf.flip()
+                    s.write(buf)
+                }
+                s.close()
+            }
+            c.write(bytes("hello"))
+            val got = ByteBuffer.allocate(5)
+            c.readFully(got)
+            got.text() shouldBe "hello"
+            val cs = c.connectionState()
+            val ss = s.connectionState()
+            cs.handshakeComplete shouldBe true
+            cs.version shouldBe "TLSv1.3"
+            cs.negotiatedProtocol shouldBe "http/1.1"
+            ss.negotiatedProtocol shouldBe "http/1.1"
+            cs.cipherSuite shouldBe ss.cipherSuite
+            cs.peerCertificates.first().subjectX500Principal.name shouldBe "CN=localhost"
+            ss.peerCertificates shouldBe emptyList()
+            c.closeWrite()
+            echo.join()
+            c.read(ByteBuffer.allocate(10)) shouldBe -1
+            c.close()
+            ln.close()
+        }
+    }
+})

@@ -1,0 +1,35 @@
+package io.netpoll.testing
+
+import io.netpoll.net.Net
+import io.netpoll.net.tls.Tls
+import io.netpoll.net.tls.TlsConfig
+import io.netpoll.net.tls.TlsConn
+import io.netpoll.net.tls.TlsListener
+import io.netpoll.net.tls.tlsConfig
+import kotlinx.coroutines.async
+import kotlinx.coroutines.coroutineScope
+import java.net.InetSocketAddress
+
+/**
+ * TLS test fixtures over [TestCerts]: a server config for localhost/127.0.0.1 (EC P-256 key), a
+ * client config trusting the test CA, and a connected loopback pair of our own TLS connections.
+ */
+object TlsPair {
+    fun serverConfig(block: TlsConfig.Builder.() -> Unit = {}): TlsConfig =
+        tlsConfig { certificate(TestCerts.file("ec.pem"), TestCerts.file("ec.key")); block() }
+
+    fun clientConfig(block: TlsConfig.Builder.() -> Unit = {}): TlsConfig =
+        tlsConfig { rootCAs(TestCerts.ca); block() }
+
+    /** A listener, and a client and server connected through it (handshake not yet run). */
+    suspend fun pair(
+        server: TlsConfig = serverConfig(),
+        client: TlsConfig = clientConfig(),
+    ): Triple<TlsListener, TlsConn, TlsConn> = coroutineScope {
+        val ln = Tls.listen("tcp", "127.0.0.1:0", server)
+        val port = (ln.localAddress as InetSocketAddress).port
+        val accepted = async { ln.accept() }
+        val c = Tls.client(Net.dial("tcp", "127.0.0.1:$port"), client)
+        Triple(ln, c, accepted.await())
+    }
+}

@@ -6,7 +6,7 @@ import java.nio.ByteBuffer
 import java.nio.charset.StandardCharsets
 
 /**
- * Buffered reading from a [Conn] (Go's bufio.Reader): one direct buffer of [size] bytes, allocated
+ * Buffered reading from a [StreamConn] (Go's bufio.Reader): one direct buffer of [size] bytes, allocated
  * once, refilled with as few reads as possible.
  *
  * Buffer state: `buf` is kept in read mode; bytes in `[position, limit)` are read from the
@@ -15,7 +15,7 @@ import java.nio.charset.StandardCharsets
  *
  * Not safe for concurrent use (neither is bufio.Reader).
  */
-class BufReader @JvmOverloads constructor(private val conn: Conn, val size: Int = 4096) {
+class BufReader @JvmOverloads constructor(private val conn: StreamConn, val size: Int = 4096) {
     private val buf: ByteBuffer = ByteBuffer.allocateDirect(size).limit(0)
     private val view: ByteBuffer = buf.duplicate()
     private var eof = false
@@ -35,7 +35,7 @@ class BufReader @JvmOverloads constructor(private val conn: Conn, val size: Int 
         }
         buf.compact()
         val n = try {
-            conn.read(buf)
+            readFrom(buf)
         } finally {
             buf.flip()
         }
@@ -53,7 +53,7 @@ class BufReader @JvmOverloads constructor(private val conn: Conn, val size: Int 
         }
         if (!buf.hasRemaining()) {
             if (dst.remaining() >= size) {
-                return if (eof) -1 else conn.read(dst)
+                return if (eof) -1 else readFrom(dst)
             }
             if (!fill()) {
                 return -1
@@ -162,5 +162,13 @@ class BufReader @JvmOverloads constructor(private val conn: Conn, val size: Int 
         dst.position(dst.position() + n)
         buf.position(buf.position() + n)
         return n
+    }
+
+    /** A [Conn] is read through its inline read (no allocation); any other [StreamConn] through the interface.
+     * Inline itself, since a suspend function's Int result would be boxed. */
+    @Suppress("NOTHING_TO_INLINE")
+    private suspend inline fun readFrom(dst: ByteBuffer): Int {
+        val c = conn
+        return if (c is Conn) c.read(dst) else c.read(dst)
     }
 }

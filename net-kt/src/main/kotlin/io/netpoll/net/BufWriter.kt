@@ -7,7 +7,7 @@ import java.nio.charset.CodingErrorAction
 import java.nio.charset.StandardCharsets
 
 /**
- * Buffered writing to a [Conn] (Go's bufio.Writer): bytes collect in one direct buffer of [size]
+ * Buffered writing to a [StreamConn] (Go's bufio.Writer): bytes collect in one direct buffer of [size]
  * bytes, allocated once, and reach the connection when it fills or on [flush]. Nothing is sent
  * implicitly otherwise: call [flush] at the end of each message.
  *
@@ -16,7 +16,7 @@ import java.nio.charset.StandardCharsets
  *
  * Not safe for concurrent use (neither is bufio.Writer).
  */
-class BufWriter @JvmOverloads constructor(private val conn: Conn, val size: Int = 4096) {
+class BufWriter @JvmOverloads constructor(private val conn: StreamConn, val size: Int = 4096) {
     private val buf: ByteBuffer = ByteBuffer.allocateDirect(size)
     private val encoder: CharsetEncoder = StandardCharsets.UTF_8.newEncoder()
         .onMalformedInput(CodingErrorAction.REPLACE)
@@ -35,7 +35,7 @@ class BufWriter @JvmOverloads constructor(private val conn: Conn, val size: Int 
     suspend fun write(src: ByteBuffer) {
         while (src.hasRemaining()) {
             if (buf.position() == 0 && src.remaining() >= size) {
-                conn.write(src)
+                writeTo(src)
                 return
             }
             val n = minOf(src.remaining(), buf.remaining())
@@ -113,10 +113,17 @@ class BufWriter @JvmOverloads constructor(private val conn: Conn, val size: Int 
         }
         buf.flip()
         try {
-            conn.write(buf)
+            writeTo(buf)
         } finally {
             // After a failure (a deadline, say) the unsent bytes stay buffered for the next flush.
             buf.compact()
         }
+    }
+
+    /** A [Conn] is written through its inline write (no allocation); any other [StreamConn] through the interface. */
+    @Suppress("NOTHING_TO_INLINE")
+    private suspend inline fun writeTo(src: ByteBuffer) {
+        val c = conn
+        if (c is Conn) c.write(src) else c.write(src)
     }
 }

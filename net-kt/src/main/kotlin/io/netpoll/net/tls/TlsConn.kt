@@ -238,7 +238,7 @@ class TlsConn internal constructor(
                     return n
                 }
                 if (!fill()) {
-                    throw truncated()
+                    return endOfSocket()
                 }
             }
         } finally {
@@ -275,7 +275,7 @@ class TlsConn internal constructor(
                     return 0
                 }
                 if (got < 0) {
-                    throw truncated()
+                    return endOfSocket()
                 }
             }
         } finally {
@@ -287,13 +287,32 @@ class TlsConn internal constructor(
         ensureHandshake()
         readLock.lock()
         try {
-            if (inboundDone || appIn?.hasRemaining() == true || netIn?.hasRemaining() == true) {
+            // A partial record is not readable: [tryRead] would find nothing to return.
+            if (inboundDone || appIn?.hasRemaining() == true || wholeRecordBuffered()) {
                 return
             }
             conn.awaitReadable()
         } finally {
             readLock.unlock()
         }
+    }
+
+    /** Whether `netIn` holds a whole record: a 5-byte header whose length field is satisfied. */
+    private fun wholeRecordBuffered(): Boolean {
+        val b = netIn ?: return false
+        if (b.remaining() < RECORD_HEADER_BYTES) {
+            return false
+        }
+        val length = (b.get(b.position() + 3).toInt() and 0xff shl 8) or (b.get(b.position() + 4).toInt() and 0xff)
+        return b.remaining() >= RECORD_HEADER_BYTES + length
+    }
+
+    /** The socket has ended: -1 after close_notify or [closeRead], else a truncation. */
+    private fun endOfSocket(): Int {
+        if (inboundDone) {
+            return -1
+        }
+        throw truncated()
     }
 
     /**
@@ -718,6 +737,7 @@ class TlsConn internal constructor(
 
     companion object {
         private val EMPTY: ByteBuffer = ByteBuffer.allocate(0)
+        private const val RECORD_HEADER_BYTES = 5
         private val pools = ConcurrentHashMap<Int, BufferPool>()
 
         private fun pool(bytes: Int): BufferPool = pools.computeIfAbsent(bytes) { BufferPool(it) }

@@ -4,6 +4,7 @@ import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
 import io.netpoll.net.bytes
 import io.netpoll.net.net
+import io.netpoll.net.parkedWaiters
 import io.netpoll.net.text
 import io.netpoll.testing.TestCerts
 import io.netpoll.testing.TlsPair
@@ -46,6 +47,18 @@ class TlsConnSpec : FunSpec({
             c.read(ByteBuffer.allocate(10)) shouldBe -1
             c.close()
             ln.close()
+        }
+    }
+
+    test("closeRead ends a read that is waiting with end of stream, not a truncation").config(enabled = on) {
+        net {
+            val (ln, c, s) = TlsPair.pair()
+            listOf(async { c.handshake() }, async { s.handshake() }).forEach { it.await() }
+            val reader = async { s.read(ByteBuffer.allocate(100)) }
+            while (parkedWaiters() == 0) kotlinx.coroutines.delay(1)
+            s.closeRead()
+            reader.await() shouldBe -1
+            listOf(c, s, ln).forEach { it.close() }
         }
     }
 })

@@ -1,6 +1,9 @@
 package io.netpoll.samples
 
 import io.netpoll.dispatcher.Netpoll
+import io.netpoll.net.tls.ClientAuth
+import io.netpoll.net.tls.TlsConfig
+import io.netpoll.net.tls.tlsConfig
 import io.netpoll.samples.cli.Flags
 import io.netpoll.samples.cli.Flags.Kind.SWITCH
 import io.netpoll.samples.cli.Flags.Kind.VALUE
@@ -16,6 +19,8 @@ import io.netpoll.samples.server.TcpServer
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.asExecutor
 import java.io.IOException
+import java.nio.file.Path
+import java.security.GeneralSecurityException
 import kotlin.system.exitProcess
 
 /**
@@ -78,6 +83,40 @@ private fun serverUsage(command: String, what: String, default: String, extra: S
                               (kotlinx Dispatchers.Default, same server code)$extra
     """
 
+private val TLS_FLAGS = mapOf("tls-cert" to VALUE, "tls-key" to VALUE, "tls-client-ca" to VALUE)
+
+private const val TLS_USAGE = """
+      --tls-cert FILE         serve TLS with this PEM certificate (chain), as openssl writes it
+      --tls-key FILE          its PEM private key: PKCS#8, or a traditional RSA or EC key
+      --tls-client-ca FILE    mutual TLS: require client certificates signed by a CA in this PEM file"""
+
+/** The TLS configuration the flags ask for, or null for plaintext; [alpn] is advertised if set. */
+private fun tlsOf(command: String, f: Flags, alpn: String?): TlsConfig? {
+    val cert = f.string("tls-cert", "")
+    val key = f.string("tls-key", "")
+    val clientCa = f.string("tls-client-ca", "")
+    if (cert.isEmpty() && key.isEmpty()) {
+        if (clientCa.isNotEmpty()) throw UsageException("$command: --tls-client-ca needs --tls-cert and --tls-key")
+        return null
+    }
+    if (cert.isEmpty()) throw UsageException("$command: --tls-key needs --tls-cert")
+    if (key.isEmpty()) throw UsageException("$command: --tls-cert needs --tls-key")
+    return try {
+        tlsConfig {
+            certificate(Path.of(cert), Path.of(key))
+            if (alpn != null) alpn(alpn)
+            if (clientCa.isNotEmpty()) {
+                clientCAs(Path.of(clientCa))
+                clientAuth = ClientAuth.REQUIRE_AND_VERIFY
+            }
+        }
+    } catch (e: GeneralSecurityException) {
+        throw IOException("TLS configuration: ${e.message}", e)
+    } catch (e: IOException) {
+        throw IOException("TLS configuration: ${e.message ?: e.javaClass.simpleName}", e)
+    }
+}
+
 private fun parse(command: String, usage: String, spec: Map<String, Flags.Kind>, argv: List<String>): Flags? {
     val f = Flags(command, usage, spec, argv)
     if (f.help) {
@@ -107,24 +146,27 @@ private fun resp(argv: List<String>) {
         "resp", "An in-memory Redis-protocol server (redis-cli and redis-benchmark work against it).",
         RespServer.DEFAULT_ADDRESS,
         "\n      --stats                 print connections and commands/s to stderr every second" +
-            "\n      --max-bulk-bytes N      largest accepted bulk string (default 536870912, as Redis)",
+            "\n      --max-bulk-bytes N      largest accepted bulk string (default 536870912, as Redis)" + TLS_USAGE,
     )
-    val f = parse("resp", usage, SERVER_FLAGS + mapOf("stats" to SWITCH, "max-bulk-bytes" to VALUE), argv) ?: return
+    val f = parse("resp", usage, SERVER_FLAGS + TLS_FLAGS + mapOf("stats" to SWITCH, "max-bulk-bytes" to VALUE), argv) ?: return
     val address = f.address("addr", RespServer.DEFAULT_ADDRESS)
     val maxBulk = f.int("max-bulk-bytes", RespParser.DEFAULT_MAX_BULK_BYTES.toInt(), 1).toLong()
+    val tls = tlsOf("resp", f, null)
     val runtime = runtimeOf(f)
-    serveUntilSignal(listen(address) { RespServer.start(runtime, address, f.switch("stats"), maxBulk).first })
+    serveUntilSignal(listen(address) { RespServer.start(runtime, address, f.switch("stats"), maxBulk, tls = tls).first })
 }
 
 private fun http(argv: List<String>) {
     val usage = serverUsage(
         "http", "An HTTP/1.1 server: GET / (Hello, World!), GET /json, POST /echo, GET /stats.",
         HttpServer.DEFAULT_ADDRESS,
+        TLS_USAGE + "\n                              (HTTPS advertises ALPN http/1.1)",
     )
-    val f = parse("http", usage, SERVER_FLAGS, argv) ?: return
+    val f = parse("http", usage, SERVER_FLAGS + TLS_FLAGS, argv) ?: return
     val address = f.address("addr", HttpServer.DEFAULT_ADDRESS)
+    val tls = tlsOf("http", f, "http/1.1")
     val runtime = runtimeOf(f)
-    serveUntilSignal(listen(address) { HttpServer().start(runtime, address) })
+    serveUntilSignal(listen(address) { HttpServer().start(runtime, address, tls) })
 }
 
 private fun echo(argv: List<String>) {

@@ -34,7 +34,8 @@ object EchoServer {
         writeTimeoutMillis: Long = DEFAULT_WRITE_TIMEOUT_MILLIS,
     ): TcpServer {
         require(writeTimeoutMillis > 0) { "writeTimeoutMillis must be > 0, was $writeTimeoutMillis" }
-        return TcpServer("echo", runtime, address) { sc -> echo(sc.conn, pool, writeTimeoutMillis) }.start()
+        // A plain server: every connection is a Conn.
+        return TcpServer("echo", runtime, address) { sc -> echo(sc.conn as Conn, pool, writeTimeoutMillis) }.start()
     }
 
     private suspend fun TcpServer.echo(c: Conn, pool: BufferPool, writeTimeoutMillis: Long) {

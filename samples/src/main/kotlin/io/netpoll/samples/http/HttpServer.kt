@@ -1,6 +1,6 @@
 package io.netpoll.samples.http
 
-import io.netpoll.net.Conn
+import io.netpoll.net.tls.TlsConfig
 import io.netpoll.samples.server.ServerConn
 import io.netpoll.samples.server.ServerRuntime
 import io.netpoll.samples.server.TcpServer
@@ -37,18 +37,17 @@ class HttpServer(
     private val requestTimeoutMillis: Long = 10_000,
     private val writeTimeoutMillis: Long = DEFAULT_WRITE_TIMEOUT_MILLIS,
 ) {
-    /** Starts the server on [address]. */
-    fun start(runtime: ServerRuntime, address: String): TcpServer {
+    /** Starts the server on [address]; with [tls], HTTPS (give the config ALPN `http/1.1`). */
+    fun start(runtime: ServerRuntime, address: String, tls: TlsConfig? = null): TcpServer {
         lateinit var server: TcpServer
         val routes = HttpRoutes {
             runtime.statsJson(listOf("http_connections" to server.connections))
         }
-        server = TcpServer("http", runtime, address) { c -> serve(c, routes) }
+        server = TcpServer("http", runtime, address, tls = tls) { c -> serve(c, routes) }
         return server.start()
     }
 
     private suspend fun TcpServer.serve(sc: ServerConn, routes: HttpRoutes) {
-        val c = sc.conn
         val session = HttpSession(routes, maxHeaderBytes, maxBodyBytes)
         var input = ByteBuffer.allocateDirect(INITIAL_INPUT_BYTES)
         var requestStartMillis = 0L
@@ -58,33 +57,33 @@ class HttpServer(
             if (!sc.prepareRead(mid, Instant.ofEpochMilli(deadline))) return
             // Full: an unfinished head line (the parser refuses one past the header limit).
             if (!input.hasRemaining()) input = grow(input)
-            if (c.read(input) < 0) return
+            if (sc.read(input) < 0) return
             if (!mid) requestStartMillis = System.currentTimeMillis()
             input.flip()
             val keep = session.process(input, draining)
             input.compact()
             if (input.position() == 0 && input.capacity() > INITIAL_INPUT_BYTES) input = ByteBuffer.allocateDirect(INITIAL_INPUT_BYTES)
-            flush(c, session)
+            flush(sc, session)
             if (!keep) {
-                if (session.failed) linger(c, input)
+                if (session.failed) linger(sc, input)
                 return
             }
         }
     }
 
-    private suspend fun flush(c: Conn, session: HttpSession) {
+    private suspend fun flush(sc: ServerConn, session: HttpSession) {
         val out = session.out
         if (out.size == 0) return
-        c.setWriteDeadline(Instant.now().plusMillis(writeTimeoutMillis))
-        c.write(out.buffer.flip())
+        sc.conn.setWriteDeadline(Instant.now().plusMillis(writeTimeoutMillis))
+        sc.write(out.buffer.flip())
         out.clear()
     }
 
-    private suspend fun linger(c: Conn, scratch: ByteBuffer) {
-        c.closeWrite()
-        c.setReadDeadline(Instant.now().plusMillis(LINGER_MILLIS))
+    private suspend fun linger(sc: ServerConn, scratch: ByteBuffer) {
+        sc.conn.closeWrite()
+        sc.conn.setReadDeadline(Instant.now().plusMillis(LINGER_MILLIS))
         try {
-            while (c.read(scratch.clear()) >= 0) {
+            while (sc.read(scratch.clear()) >= 0) {
                 // Discarded: the request was refused.
             }
         } catch (e: IOException) {

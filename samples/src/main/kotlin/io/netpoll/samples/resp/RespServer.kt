@@ -1,5 +1,6 @@
 package io.netpoll.samples.resp
 
+import io.netpoll.net.tls.TlsConfig
 import io.netpoll.samples.server.ServerConn
 import io.netpoll.samples.server.ServerRuntime
 import io.netpoll.samples.server.TcpServer
@@ -51,9 +52,10 @@ object RespServer {
         outboxBytes: Long = RespSession.DEFAULT_OUTBOX_BYTES,
         replyWriteTimeoutMillis: Long = DEFAULT_REPLY_WRITE_TIMEOUT_MILLIS,
         extraInfo: () -> String = { "" },
+        tls: TlsConfig? = null,
     ): Pair<TcpServer, RespService> {
         lateinit var service: RespService
-        val server = TcpServer("resp", runtime, address) { sc -> serve(sc, service, outboxBytes, replyWriteTimeoutMillis) }
+        val server = TcpServer("resp", runtime, address, tls = tls) { sc -> serve(sc, service, outboxBytes, replyWriteTimeoutMillis) }
         service = RespService(maxBulkBytes, server.port) { runtime.statsLines() + extraInfo() }
         server.background {
             while (true) {
@@ -81,7 +83,7 @@ object RespServer {
                         // Bytes left after compact are the start of a command: a request under way.
                         if (!sc.prepareRead(input.position() > 0, null)) break
                         if (!input.hasRemaining()) input = grow(input)
-                        if (c.read(input) < 0) break
+                        if (sc.read(input) < 0) break
                     }
                     input.flip()
                     next = session.process(input)
@@ -95,7 +97,7 @@ object RespServer {
                     val out = session.out
                     if (out.size > 0) {
                         c.setWriteDeadline(Instant.now().plusMillis(replyWriteTimeoutMillis))
-                        c.write(out.buffer.flip())
+                        sc.write(out.buffer.flip())
                         out.clear()
                     }
                     val box = session.outbox
@@ -104,7 +106,7 @@ object RespServer {
                             while (true) {
                                 val batch = box.next() ?: break
                                 c.setWriteDeadline(Instant.now().plusMillis(replyWriteTimeoutMillis))
-                                c.write(batch)
+                                sc.write(batch)
                             }
                         }
                     }

@@ -1,7 +1,9 @@
 package io.netpoll.samples.server
 
 import io.netpoll.net.Conn
+import io.netpoll.net.StreamConn
 import java.io.IOException
+import java.nio.ByteBuffer
 import java.time.Instant
 
 /**
@@ -20,8 +22,25 @@ import java.time.Instant
  *   and the connection then closes as idle.
  * A handler that never calls [prepareRead] (echo) counts as idle. Only the handler's coroutine
  * calls [prepareRead]; while nothing changes it takes no lock (hot path: RESP reads).
+ *
+ * [conn] is a plain [Conn] or, on a TLS server, a [io.netpoll.net.tls.TlsConn]; handlers read and
+ * write through [read] and [write], which take Conn's inline path for a plain connection.
  */
-class ServerConn internal constructor(val conn: Conn, private val server: TcpServer) {
+class ServerConn internal constructor(val conn: StreamConn, private val server: TcpServer) {
+    /** [StreamConn.read]; a plain connection's allocates nothing when it need not wait. */
+    @Suppress("NOTHING_TO_INLINE")
+    suspend inline fun read(dst: ByteBuffer): Int {
+        val c = conn
+        return if (c is Conn) c.read(dst) else c.read(dst)
+    }
+
+    /** [StreamConn.write]; a plain connection's allocates nothing when the socket takes it all. */
+    @Suppress("NOTHING_TO_INLINE")
+    suspend inline fun write(src: ByteBuffer) {
+        val c = conn
+        if (c is Conn) c.write(src) else c.write(src)
+    }
+
     // Written by the handler under the monitor; read by drain under it, and by the handler.
     private var busy = false
     private var applied: Instant? = null

@@ -2,6 +2,10 @@ package io.netpoll.samples.server
 
 import io.netpoll.net.Listener
 import io.netpoll.net.Net
+import io.netpoll.net.StreamConn
+import io.netpoll.net.tls.Tls
+import io.netpoll.net.tls.TlsConfig
+import io.netpoll.net.tls.TlsConn
 import kotlinx.coroutines.CoroutineExceptionHandler
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Job
@@ -37,12 +41,20 @@ import java.util.concurrent.atomic.AtomicLong
  * 5 ms to 1 s ([AcceptBackoff], as Go's Server.Serve) and logged at most once a second; a
  * connection of this server closing frees a descriptor and ends the wait early, so the server
  * accepts again as soon as it can. Messages go to the `System.Logger` named after this class.
+ *
+ * With [tls] every accepted connection is a TLS server ([TlsConn]); its handshake runs in the
+ * connection's own coroutine, within [handshakeTimeoutMillis], before the handler sees it, so
+ * a slow or silent client holds up nobody else. A failed handshake (plaintext sent to the TLS
+ * port, an unknown CA, a client without the required certificate) closes that connection after
+ * the JDK's alert and is logged at DEBUG only: bad clients must not fill the log.
  */
 class TcpServer(
     val name: String,
     val runtime: ServerRuntime,
     address: String,
     private val graceMillis: Long = 5_000,
+    private val tls: TlsConfig? = null,
+    private val handshakeTimeoutMillis: Long = HANDSHAKE_TIMEOUT_MILLIS,
     private val handler: suspend TcpServer.(ServerConn) -> Unit,
 ) {
     private val listener: Listener = Net.listen("tcp", address)
@@ -123,13 +135,13 @@ class TcpServer(
                 continue
             }
             backoff.accepted()
-            val sc = ServerConn(c, this)
+            val sc = ServerConn(if (tls != null) Tls.server(c, tls) else c, this)
             conns.add(sc)
             // Accepted while shutdown was draining the others: [shutdown] may not have seen it.
             drainEnd?.let { sc.drain(it) }
             scope.launch {
                 try {
-                    handler(sc)
+                    if (handshake(sc.conn)) handler(sc)
                 } catch (e: IOException) {
                     // A peer reset, a deadline during shutdown or a closed socket ends only this connection.
                 } finally {
@@ -141,6 +153,26 @@ class TcpServer(
                 }
             }
         }
+    }
+
+    /** Runs a TLS connection's handshake within its timeout; false (logged at DEBUG) if it fails. */
+    private suspend fun handshake(conn: StreamConn): Boolean {
+        if (conn !is TlsConn) return true
+        try {
+            conn.setDeadline(Instant.now().plusMillis(handshakeTimeoutMillis))
+            conn.handshake()
+            conn.setDeadline(null)
+            return true
+        } catch (e: IOException) {
+            if (log.isLoggable(Level.DEBUG)) log.log(Level.DEBUG, "$name: TLS handshake with ${peer(conn)} failed: $e")
+            return false
+        }
+    }
+
+    private fun peer(conn: StreamConn): String = try {
+        conn.remoteAddress.toString()
+    } catch (e: IOException) {
+        "a closed connection"
     }
 
     /**
@@ -195,8 +227,10 @@ class TcpServer(
         return this
     }
 
-    private companion object {
-        val log: System.Logger = System.getLogger(TcpServer::class.java.name)
-        const val DRAIN_TICK_MILLIS = 50L
+    companion object {
+        private val log: System.Logger = System.getLogger(TcpServer::class.java.name)
+        private const val DRAIN_TICK_MILLIS = 50L
+        /** How long a client may take over its TLS handshake (Go's http.Transport allows a server 10 s too). */
+        const val HANDSHAKE_TIMEOUT_MILLIS = 10_000L
     }
 }

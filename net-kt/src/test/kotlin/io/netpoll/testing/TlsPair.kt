@@ -21,7 +21,7 @@ object TlsPair {
     fun clientConfig(block: TlsConfig.Builder.() -> Unit = {}): TlsConfig =
         tlsConfig { rootCAs(TestCerts.ca); block() }
 
-    /** A listener, and a client and server connected through it (handshake not yet run). */
+    /** A listener, and a client and server connected through it, both handshaken. */
     suspend fun pair(
         server: TlsConfig = serverConfig(),
         client: TlsConfig = clientConfig(),
@@ -30,6 +30,8 @@ object TlsPair {
         val port = (ln.localAddress as InetSocketAddress).port
         val accepted = async { ln.accept() }
         val c = Tls.client(Net.dial("tcp", "127.0.0.1:$port"), client)
-        Triple(ln, c, accepted.await())
+        val s = accepted.await()
+        listOf(async { c.handshake() }, async { s.handshake() }).forEach { it.await() }
+        Triple(ln, c, s)
     }
 }

@@ -2,19 +2,16 @@ package io.netpoll.net.tls
 
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
-import io.netpoll.net.Conn
 import io.netpoll.net.Net
 import io.netpoll.net.bytes
 import io.netpoll.net.net
 import io.netpoll.net.port
 import io.netpoll.testing.TestCerts
+import io.netpoll.testing.Relay
 import io.netpoll.testing.TlsPair
 import kotlinx.coroutines.async
-import kotlinx.coroutines.delay
-import kotlinx.coroutines.launch
 import kotlinx.coroutines.withTimeoutOrNull
 import java.nio.ByteBuffer
-import java.util.concurrent.atomic.AtomicLong
 
 /**
  * awaitReadable on a TLS connection means "a read would return something": a partial record is
@@ -26,25 +23,15 @@ class TlsAwaitReadableSpec : FunSpec({
     test("awaitReadable waits while only part of a record has arrived, then tryRead reads it").config(enabled = TestCerts.available) {
         net {
             val serverLn = Tls.listen("tcp", "127.0.0.1:0", TlsPair.serverConfig())
-            val relayLn = Net.listen("tcp", "127.0.0.1:0")
-            val limit = AtomicLong(Long.MAX_VALUE)
-            val forwarded = AtomicLong()
-            val relay = launch {
-                relayLn.accept().use { front ->
-                    Net.dial("tcp", "127.0.0.1:${serverLn.listener.port}").use { back ->
-                        launch { pump(back, front, AtomicLong(Long.MAX_VALUE), AtomicLong()) }
-                        pump(front, back, limit, forwarded)
-                    }
-                }
-            }
+            val relay = Relay(this, serverLn.listener.port)
             val accepted = async { serverLn.accept() }
-            val c = Tls.client(Net.dial("tcp", "127.0.0.1:${relayLn.port}"), TlsPair.clientConfig())
+            val c = Tls.client(Net.dial("tcp", "127.0.0.1:${relay.port}"), TlsPair.clientConfig())
             val s = accepted.await()
             val handshakes = listOf(async { c.handshake() }, async { s.handshake() })
             handshakes.forEach { it.await() }
-            limit.set(forwarded.get() + 3)
+            relay.up.holdAfter(3)
             c.write(bytes("hello"))
-            while (forwarded.get() < limit.get()) delay(1)
+            relay.up.awaitLimit()
             // The socket has the 3 bytes: one wait may return for them, and tryRead takes them.
             val dst = ByteBuffer.allocate(64)
             repeat(2) {
@@ -53,7 +40,7 @@ class TlsAwaitReadableSpec : FunSpec({
             }
             // Now only a partial record is buffered: nothing to read, so the wait must wait.
             withTimeoutOrNull(500) { s.awaitReadable() } shouldBe null
-            limit.set(Long.MAX_VALUE)
+            relay.up.release()
             s.awaitReadable()
             while (dst.position() < 5) {
                 if (s.tryRead(dst) == 0) s.awaitReadable()
@@ -63,35 +50,6 @@ class TlsAwaitReadableSpec : FunSpec({
             s.close()
             relay.join()
             serverLn.close()
-            relayLn.close()
         }
     }
 })
-
-/** Copies [from] to [to] until end of stream, never past [limit] bytes in all until it is raised. */
-private suspend fun pump(from: Conn, to: Conn, limit: AtomicLong, forwarded: AtomicLong) {
-    val buf = ByteBuffer.allocate(64 * 1024)
-    try {
-        while (true) {
-            buf.clear()
-            if (from.read(buf) < 0) break
-            buf.flip()
-            while (buf.hasRemaining()) {
-                val allowed = limit.get() - forwarded.get()
-                if (allowed <= 0) {
-                    delay(5)
-                    continue
-                }
-                val slice = buf.duplicate()
-                slice.limit(buf.position() + minOf(allowed, buf.remaining().toLong()).toInt())
-                val n = slice.remaining()
-                to.write(slice)
-                buf.position(buf.position() + n)
-                forwarded.addAndGet(n.toLong())
-            }
-        }
-        to.closeWrite()
-    } catch (_: java.io.IOException) {
-        // one side went away: the test is over
-    }
-}

@@ -73,6 +73,7 @@ object Tls {
         try {
             runBlocking { dial(network, address, config, timeout?.toKotlinDuration()) }
         } catch (e: InterruptedException) {
+            Thread.currentThread().interrupt()
             throw InterruptedIOException("interrupted").apply { initCause(e) }
         }
 

@@ -764,6 +764,8 @@ class TlsConn internal constructor(
         private fun <T> blocking(block: suspend () -> T): T = try {
             runBlocking { block() }
         } catch (e: InterruptedException) {
+            // As the plain facade does: the exception, with the thread's interrupt flag kept.
+            Thread.currentThread().interrupt()
             throw InterruptedIOException("interrupted").apply { initCause(e) }
         }
     }

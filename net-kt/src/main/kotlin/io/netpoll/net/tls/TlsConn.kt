@@ -157,6 +157,7 @@ class TlsConn internal constructor(
                 HandshakeStatus.NEED_TASK -> runTasks()
                 HandshakeStatus.FINISHED, HandshakeStatus.NOT_HANDSHAKING -> {
                     releaseEmpty()
+                    releaseOut()
                     return
                 }
             }
@@ -367,6 +368,7 @@ class TlsConn internal constructor(
         try {
             wrapAnswer()
             flush()
+            releaseOut()
         } finally {
             writeLock.unlock()
         }
@@ -380,6 +382,7 @@ class TlsConn internal constructor(
         try {
             wrapAnswer()
             netOut?.let { conn.io.writeNow(it) }
+            releaseOut()
         } finally {
             writeLock.unlock()
         }

@@ -61,4 +61,27 @@ class TlsConnSpec : FunSpec({
             listOf(c, s, ln).forEach { it.close() }
         }
     }
+
+    /** The connection's buffers, read through reflection: the seam stays in the test. */
+    fun TlsConn.buffersHeld(): List<String> = listOf("netIn", "appIn", "netOut").filter { name ->
+        TlsConn::class.java.getDeclaredField(name).apply { isAccessible = true }.get(this) != null
+    }
+
+    test("an idle connection holds no buffer after the handshake, after data, and while a read waits").config(enabled = on) {
+        net {
+            val (ln, c, s) = TlsPair.pair()
+            c.buffersHeld() shouldBe emptyList()
+            s.buffersHeld() shouldBe emptyList()
+            val reader = async { s.read(ByteBuffer.allocate(100)) }
+            while (parkedWaiters() == 0) kotlinx.coroutines.delay(1)
+            s.buffersHeld() shouldBe emptyList()
+            c.write(bytes("ping"))
+            reader.await() shouldBe 4
+            s.write(bytes("pong"))
+            c.readFully(ByteBuffer.allocate(4))
+            c.buffersHeld() shouldBe emptyList()
+            s.buffersHeld() shouldBe emptyList()
+            listOf(c, s, ln).forEach { it.close() }
+        }
+    }
 })

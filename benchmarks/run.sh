@@ -6,7 +6,7 @@
 #                               no thresholds): benchmarks/target/smoke/REPORT.md
 #
 # It builds the peers (Netty, Ktor, virtual threads, Go) and the netpoll-jvm samples when present,
-# then runs every workload (RESP, HTTP plaintext, echo, idle connections) against every system
+# then runs every workload (RESP, HTTP plaintext, HTTPS, echo, idle connections) against every system
 # that serves it, one server at a time pinned to SERVER_CPU with its load generator on CLIENT_CPU,
 # and writes raw.tsv (every run), environment.md (machine, versions, commands, skips) and the
 # report. A system or workload that cannot run here is skipped with the reason printed and kept
@@ -91,7 +91,7 @@ raw_header
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 
 SYSTEMS=(${BENCH_SYSTEMS:-${ALL_SYSTEMS[*]}})
-for workload in ${BENCH_WORKLOADS:-resp http echo idle}; do
+for workload in ${BENCH_WORKLOADS:-resp http https echo idle}; do
   if [[ -n "${SKIP_WORKLOAD[$workload]:-}" ]]; then
     echo "$workload: skipped: ${SKIP_WORKLOAD[$workload]}"
     continue

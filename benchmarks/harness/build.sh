@@ -69,5 +69,6 @@ build_all() {
   why=$(need_tool redis-server redis-server); [[ -z "$why" ]] || SKIP[redis]=$why
   why=$(need_tool nginx nginx); [[ -z "$why" ]] || SKIP[nginx]=$why
   why=$(need_tool redis-benchmark redis-tools); [[ -z "$why" ]] || SKIP_WORKLOAD[resp]=$why
-  why=$(need_tool wrk wrk); [[ -z "$why" ]] || SKIP_WORKLOAD[http]=$why
+  why=$(need_tool wrk wrk); [[ -z "$why" ]] || { SKIP_WORKLOAD[http]=$why; SKIP_WORKLOAD[https]=$why; }
+  why=$(need_tool openssl openssl); [[ -z "$why" ]] || SKIP_WORKLOAD[https]=${SKIP_WORKLOAD[https]:-$why}
 }

@@ -6,29 +6,38 @@ ALL_SYSTEMS=(netpoll netpoll-default netty loom ktor go redis nginx)
 # serves SYSTEM WORKLOAD: whether SYSTEM has a server for WORKLOAD (resp, http or echo).
 serves() {
   case "$1:$2" in
-    netpoll*:resp|netpoll*:http|netpoll*:echo) return 0 ;;
+    netpoll*:resp|netpoll*:http|netpoll*:https|netpoll*:echo) return 0 ;;
+    netty:https|loom:https) return 1 ;;
     netty:*|loom:*|go:*) return 0 ;;
     ktor:resp|ktor:echo) return 0 ;;
-    redis:resp|nginx:http) return 0 ;;
+    redis:resp|nginx:http|nginx:https) return 0 ;;
     *) return 1 ;;
   esac
 }
 
-# server_command SYSTEM WORKLOAD PORT: prints nothing, fills the array CMD.
+# server_command SYSTEM WORKLOAD PORT: prints nothing, fills the array CMD. The https workload is
+# the http server given TLS_CERT and TLS_KEY (made by tls_certificate).
 server_command() {
   local system=$1 workload=$2 addr=127.0.0.1:$3
+  local tls=()
+  if [[ $workload == https ]]; then
+    workload=http
+    tls=(--tls-cert "$TLS_CERT" --tls-key "$TLS_KEY")
+  fi
   case "$system" in
-    netpoll) CMD=(java $JVM_OPTS -jar "$SAMPLES_JAR" "$workload" --addr "$addr" --parallelism 1 --dispatcher netpoll) ;;
-    netpoll-default) CMD=(java $JVM_OPTS -jar "$SAMPLES_JAR" "$workload" --addr "$addr" --parallelism 1 --dispatcher default) ;;
+    netpoll) CMD=(java $JVM_OPTS -jar "$SAMPLES_JAR" "$workload" --addr "$addr" --parallelism 1 --dispatcher netpoll "${tls[@]}") ;;
+    netpoll-default) CMD=(java $JVM_OPTS -jar "$SAMPLES_JAR" "$workload" --addr "$addr" --parallelism 1 --dispatcher default "${tls[@]}") ;;
     netty) CMD=(java $JVM_OPTS -jar "$BENCH/peers/netty/target/peers-netty.jar" "$workload" --addr "$addr") ;;
     loom) CMD=("$JDK21/bin/java" $JVM_OPTS -jar "$BENCH/peers/loom/target/peers-loom.jar" "$workload" --addr "$addr") ;;
     ktor) CMD=(java $JVM_OPTS -jar "$BENCH/peers/ktor/target/peers-ktor.jar" "$workload" --addr "$addr") ;;
-    go) CMD=("$GOBIN/$workload-server" --addr "$addr") ;;
+    go) CMD=("$GOBIN/$workload-server" --addr "$addr" "${tls[@]}") ;;
     redis) CMD=(redis-server --bind 127.0.0.1 --port "$3" --save "" --appendonly no --protected-mode no --daemonize no) ;;
     nginx)
       local dir=$WORK/nginx-$3
       mkdir -p "$dir/tmp"
-      sed "s/PORT/$3/" "$BENCH/peers/nginx/nginx.conf" > "$dir/nginx.conf"
+      local conf=nginx.conf
+      ((${#tls[@]})) && conf=nginx-tls.conf
+      sed -e "s/PORT/$3/" -e "s#CERT#$TLS_CERT#" -e "s#KEY#$TLS_KEY#" "$BENCH/peers/nginx/$conf" > "$dir/nginx.conf"
       CMD=(nginx -p "$dir" -c "$dir/nginx.conf" -e stderr) ;;
   esac
 }
@@ -69,4 +78,14 @@ stop_server() {
   kill -KILL "$SERVER_PID" 2> /dev/null || true
   wait "$SERVER_PID" 2> /dev/null || true
   SERVER_PID=
+}
+
+# tls_certificate: a self-signed EC P-256 certificate for 127.0.0.1 in WORK, made once per run
+# (never committed); sets TLS_CERT and TLS_KEY.
+tls_certificate() {
+  TLS_CERT=$WORK/tls-cert.pem
+  TLS_KEY=$WORK/tls-key.pem
+  [[ -f $TLS_CERT ]] && return 0
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=localhost \
+      -addext subjectAltName=IP:127.0.0.1 -keyout "$TLS_KEY" -out "$TLS_CERT" 2> /dev/null
 }

@@ -63,28 +63,36 @@ wrk_micros() {
     sub(/[a-z]+$/, "", v); printf "%.1f", v * m }'
 }
 
-# HTTP plaintext: wrk -t1 --latency at each of HTTP_CONNS.
+# HTTP plaintext: wrk -t1 --latency at each of HTTP_CONNS; WORKLOAD=https runs the same over
+# keep-alive TLS (one handshake per connection, then every request on it).
 workload_http() {
-  local system=$1 out=$WORK/http.out
-  start_server "$system" http || return 0
-  run_loadgen "$out" wrk -t1 -c256 -d"${WARMUP_SECONDS}s" "http://127.0.0.1:$PORT/"
+  local system=$1 workload=${2:-http} out=$WORK/http.out
+  local scheme=http
+  [[ $workload == https ]] && { scheme=https; tls_certificate; }
+  start_server "$system" "$workload" || return 0
+  # A cold JVM needs a few seconds for its first TLS handshakes: warm https up for at least 4 s.
+  local warmup=$WARMUP_SECONDS
+  [[ $scheme == https ]] && ((warmup < 4)) && warmup=4
+  run_loadgen "$out" wrk -t1 -c256 -d"${warmup}s" "$scheme://127.0.0.1:$PORT/"
   for run in $(seq "$RUNS"); do
     for conns in $HTTP_CONNS; do
-      measure "$SERVER_PID" "$out" wrk -t1 -c"$conns" -d"${HTTP_SECONDS}s" --latency "http://127.0.0.1:$PORT/"
-      if ((LOADGEN_RC != 0)) || ! grep -q '^Requests/sec' "$out"; then failed "$system http c=$conns" "$out"; continue; fi
-      if grep -q 'Non-2xx' "$out"; then failed "$system http c=$conns: answers that are not 200 OK" "$out"; continue; fi
-      grep -h 'Socket errors' "$out" | sed "s/^/  $system http c=$conns: /" >&2
+      measure "$SERVER_PID" "$out" wrk -t1 -c"$conns" -d"${HTTP_SECONDS}s" --latency "$scheme://127.0.0.1:$PORT/"
+      if ((LOADGEN_RC != 0)) || ! grep -q '^Requests/sec' "$out"; then failed "$system $workload c=$conns" "$out"; continue; fi
+      if grep -q 'Non-2xx' "$out"; then failed "$system $workload c=$conns: answers that are not 200 OK" "$out"; continue; fi
+      grep -h 'Socket errors' "$out" | sed "s/^/  $system $workload c=$conns: /" >&2
       local rps requests p50 p99
       rps=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
       requests=$(awk '/ requests in / { print $1 }' "$out")
       p50=$(wrk_micros "$(awk '$1 == "50%" { print $2 }' "$out")")
       p99=$(wrk_micros "$(awk '$1 == "99%" { print $2 }' "$out")")
-      row http "c=$conns" "$conns" - "$system" "$run" "$rps" "$p50" "$p99" "$requests" \
+      row "$workload" "c=$conns" "$conns" - "$system" "$run" "$rps" "$p50" "$p99" "$requests" \
           "$SERVER_CPU_S" "$LOADGEN_CPU_S" "$LOADGEN_WALL_S" - -
     done
   done
   stop_server
 }
+
+workload_https() { workload_http "$1" https; }
 
 # Echo round trips: the Go echo-client at each of ECHO_CONNS × ECHO_SIZES.
 workload_echo() {

@@ -46,7 +46,7 @@ final class Charts {
     static List<String> write(Measurements m, Path dir) throws IOException {
         Charts charts = new Charts(m, dir);
         charts.headline();
-        for (Workload w : List.of(Workload.resp, Workload.respPipelined, Workload.http, Workload.echo)) {
+        for (Workload w : List.of(Workload.resp, Workload.respPipelined, Workload.http, Workload.https, Workload.echo)) {
             charts.throughput(w);
             charts.latency(w);
         }

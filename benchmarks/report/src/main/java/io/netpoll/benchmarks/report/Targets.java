@@ -38,6 +38,10 @@ final class Targets {
             t.compare("HTTP " + c + ": req/s ≥ 0.7× nginx's", Workload.http, c, Sample::rps, " req/s", Relation.atLeast, 0.7, Server.nginx);
             t.compare("HTTP " + c + ": p99 below Go's", Workload.http, c, Sample::p99Us, " µs", Relation.below, 1, Server.go);
         }
+        for (String c : m.cases(Workload.https)) {
+            t.compare("HTTPS " + c + ": server CPU per request ≤ Go's", Workload.https, c, Sample::cpuSecondsPer100k, " CPU s/100k", Relation.atMost, 1, Server.go);
+            t.compare("HTTPS " + c + ": server CPU per request ≤ 1.5× nginx's", Workload.https, c, Sample::cpuSecondsPer100k, " CPU s/100k", Relation.atMost, 1.5, Server.nginx);
+        }
         for (String c : m.cases(Workload.echo)) {
             t.compare("echo " + c + ": req/s ≥ Go's", Workload.echo, c, Sample::rps, " req/s", Relation.atLeast, 1, Server.go);
             t.compare("echo " + c + ": req/s ≥ Netty's", Workload.echo, c, Sample::rps, " req/s", Relation.atLeast, 1, Server.netty);

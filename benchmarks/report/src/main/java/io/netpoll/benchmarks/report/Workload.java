@@ -8,6 +8,7 @@ enum Workload {
     resp("resp", "RESP, redis-benchmark -c 50", "GET"),
     respPipelined("resp-p16", "RESP, redis-benchmark -c 50 -P 16", "GET"),
     http("http", "HTTP plaintext, wrk -t1 --latency", "c=256"),
+    https("https", "HTTPS keep-alive (TLS 1.3, P-256), wrk -t1 --latency", "c=256"),
     echo("echo", "Echo round trips, Go echo-client", "conns=100 size=64"),
     idle("idle", "Idle connections", "");
 

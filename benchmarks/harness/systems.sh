@@ -37,7 +37,7 @@ server_command() {
       mkdir -p "$dir/tmp"
       local conf=nginx.conf
       ((${#tls[@]})) && conf=nginx-tls.conf
-      sed -e "s/PORT/$3/" -e "s#CERT#$TLS_CERT#" -e "s#KEY#$TLS_KEY#" "$BENCH/peers/nginx/$conf" > "$dir/nginx.conf"
+      sed -e "s/PORT/$3/" -e "s#CERT#${TLS_CERT:-}#" -e "s#KEY#${TLS_KEY:-}#" "$BENCH/peers/nginx/$conf" > "$dir/nginx.conf"
       CMD=(nginx -p "$dir" -c "$dir/nginx.conf" -e stderr) ;;
   esac
 }

@@ -6,7 +6,8 @@
 #                               no thresholds): benchmarks/target/smoke/REPORT.md
 #
 # It builds the peers (Netty, Ktor, virtual threads, Go) and the netpoll-jvm samples when present,
-# then runs every workload (RESP, HTTP plaintext, HTTPS, echo, idle connections) against every system
+# then runs every workload (RESP, HTTP plaintext, HTTPS keep-alive, TLS handshakes, echo, idle plain
+# and TLS connections) against every system
 # that serves it, one server at a time pinned to SERVER_CPU with its load generator on CLIENT_CPU,
 # and writes raw.tsv (every run), environment.md (machine, versions, commands, skips) and the
 # report. A system or workload that cannot run here is skipped with the reason printed and kept
@@ -43,6 +44,9 @@ if [[ $MODE == full ]]; then
   ECHO_SIZES="64 4096"
   ECHO_SECONDS=2
   IDLE_CONNS=10000
+  IDLE_TLS_CONNS=5000
+  HANDSHAKE_CONNS=50
+  HANDSHAKE_SECONDS=3
   IDLE_SETTLE_SECONDS=2
   IDLE_WINDOW_SECONDS=3
   LOADGEN_TIMEOUT=120
@@ -59,6 +63,9 @@ else
   ECHO_SIZES="64"
   ECHO_SECONDS=1
   IDLE_CONNS=1000
+  IDLE_TLS_CONNS=500
+  HANDSHAKE_CONNS=50
+  HANDSHAKE_SECONDS=1
   IDLE_SETTLE_SECONDS=1
   IDLE_WINDOW_SECONDS=1
   LOADGEN_TIMEOUT=30
@@ -91,13 +98,16 @@ raw_header
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 
 SYSTEMS=(${BENCH_SYSTEMS:-${ALL_SYSTEMS[*]}})
-for workload in ${BENCH_WORKLOADS:-resp http https echo idle}; do
+for workload in ${BENCH_WORKLOADS:-resp http https tls-handshake echo idle idle-tls}; do
   if [[ -n "${SKIP_WORKLOAD[$workload]:-}" ]]; then
     echo "$workload: skipped: ${SKIP_WORKLOAD[$workload]}"
     continue
   fi
-  server_workload=$workload
-  [[ $workload == idle ]] && server_workload=echo
+  case $workload in
+    idle) server_workload=echo ;;
+    tls-handshake|idle-tls) server_workload=https ;;
+    *) server_workload=$workload ;;
+  esac
   for system in "${SYSTEMS[@]}"; do
     serves "$system" "$server_workload" || continue
     if [[ -n "${SKIP[$system]:-}" ]]; then
@@ -105,7 +115,7 @@ for workload in ${BENCH_WORKLOADS:-resp http https echo idle}; do
       continue
     fi
     echo "$workload $system ($((SECONDS - started)) s)"
-    "workload_$workload" "$system"
+    "workload_${workload//-/_}" "$system"
   done
 done
 

@@ -64,11 +64,16 @@ build_all() {
     SKIP[go]=$why
     SKIP_WORKLOAD[echo]="no echo load generator: $why"
     SKIP_WORKLOAD[idle]="no idle-connection client: $why"
+    SKIP_WORKLOAD[idle-tls]="no idle-connection client: $why"
+    SKIP_WORKLOAD[tls-handshake]="no handshake load generator: $why"
   fi
 
   why=$(need_tool redis-server redis-server); [[ -z "$why" ]] || SKIP[redis]=$why
   why=$(need_tool nginx nginx); [[ -z "$why" ]] || SKIP[nginx]=$why
   why=$(need_tool redis-benchmark redis-tools); [[ -z "$why" ]] || SKIP_WORKLOAD[resp]=$why
   why=$(need_tool wrk wrk); [[ -z "$why" ]] || { SKIP_WORKLOAD[http]=$why; SKIP_WORKLOAD[https]=$why; }
-  why=$(need_tool openssl openssl); [[ -z "$why" ]] || SKIP_WORKLOAD[https]=${SKIP_WORKLOAD[https]:-$why}
+  why=$(need_tool openssl openssl)
+  if [[ -n "$why" ]]; then
+    for w in https tls-handshake idle-tls; do SKIP_WORKLOAD[$w]=${SKIP_WORKLOAD[$w]:-$why}; done
+  fi
 }

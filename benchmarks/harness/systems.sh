@@ -3,11 +3,11 @@
 
 ALL_SYSTEMS=(netpoll netpoll-default netty loom ktor go redis nginx)
 
-# serves SYSTEM WORKLOAD: whether SYSTEM has a server for WORKLOAD (resp, http or echo).
+# serves SYSTEM WORKLOAD: whether SYSTEM has a server for WORKLOAD (resp, http, https or echo).
 serves() {
   case "$1:$2" in
     netpoll*:resp|netpoll*:http|netpoll*:https|netpoll*:echo) return 0 ;;
-    netty:https|loom:https) return 1 ;;
+    loom:https) return 1 ;;
     netty:*|loom:*|go:*) return 0 ;;
     ktor:resp|ktor:echo) return 0 ;;
     redis:resp|nginx:http|nginx:https) return 0 ;;
@@ -16,7 +16,8 @@ serves() {
 }
 
 # server_command SYSTEM WORKLOAD PORT: prints nothing, fills the array CMD. The https workload is
-# the http server given TLS_CERT and TLS_KEY (made by tls_certificate).
+# the http server given TLS_CERT and TLS_KEY (made by tls_certificate); Netty's is its
+# SslHandler on the JDK provider.
 server_command() {
   local system=$1 workload=$2 addr=127.0.0.1:$3
   local tls=()
@@ -27,7 +28,7 @@ server_command() {
   case "$system" in
     netpoll) CMD=(java $JVM_OPTS -jar "$SAMPLES_JAR" "$workload" --addr "$addr" --parallelism 1 --dispatcher netpoll "${tls[@]}") ;;
     netpoll-default) CMD=(java $JVM_OPTS -jar "$SAMPLES_JAR" "$workload" --addr "$addr" --parallelism 1 --dispatcher default "${tls[@]}") ;;
-    netty) CMD=(java $JVM_OPTS -jar "$BENCH/peers/netty/target/peers-netty.jar" "$workload" --addr "$addr") ;;
+    netty) CMD=(java $JVM_OPTS -jar "$BENCH/peers/netty/target/peers-netty.jar" "$workload" --addr "$addr" "${tls[@]}") ;;
     loom) CMD=("$JDK21/bin/java" $JVM_OPTS -jar "$BENCH/peers/loom/target/peers-loom.jar" "$workload" --addr "$addr") ;;
     ktor) CMD=(java $JVM_OPTS -jar "$BENCH/peers/ktor/target/peers-ktor.jar" "$workload" --addr "$addr") ;;
     go) CMD=("$GOBIN/$workload-server" --addr "$addr" "${tls[@]}") ;;

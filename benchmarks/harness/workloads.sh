@@ -1,4 +1,4 @@
-# The four workloads, each run against one system: start its server, warm it up (unrecorded),
+# The workloads, each run against one system: start its server, warm it up (unrecorded),
 # then RUNS measured runs per case, one raw.tsv row per run. Sourced by run.sh.
 
 # measure SERVER_PID OUT CMD...: runs a load generator and sets SERVER_CPU_S to the server's CPU
@@ -79,6 +79,7 @@ workload_http() {
       measure "$SERVER_PID" "$out" wrk -t1 -c"$conns" -d"${HTTP_SECONDS}s" --latency "$scheme://127.0.0.1:$PORT/"
       if ((LOADGEN_RC != 0)) || ! grep -q '^Requests/sec' "$out"; then failed "$system $workload c=$conns" "$out"; continue; fi
       if grep -q 'Non-2xx' "$out"; then failed "$system $workload c=$conns: answers that are not 200 OK" "$out"; continue; fi
+      if grep -q '^ *0 requests in' "$out"; then failed "$system $workload c=$conns: no request completed" "$out"; continue; fi
       grep -h 'Socket errors' "$out" | sed "s/^/  $system $workload c=$conns: /" >&2
       local rps requests p50 p99
       rps=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
@@ -117,31 +118,65 @@ workload_echo() {
   stop_server
 }
 
-# Idle connections, on the echo server, fresh for every run: after a 1,000-connection warm-up,
-# RSS growth while IDLE_CONNS connections (each after one 16-byte round trip) sit idle, and the
-# server's CPU over IDLE_WINDOW_SECONDS of that idleness.
-workload_idle() {
-  local system=$1 out=$WORK/idle.out held=$WORK/idle-held.out
+# TLS handshakes: the Go tls-handshakes client with HANDSHAKE_CONNS workers, each connection one
+# full handshake (no resumption), one request with "Connection: close", the response, the close.
+workload_tls_handshake() {
+  local system=$1 out=$WORK/handshake.out
+  tls_certificate
+  start_server "$system" https || return 0
+  local client=("$GOBIN/tls-handshakes" --addr "127.0.0.1:$PORT" --conns "$HANDSHAKE_CONNS")
+  run_loadgen "$out" "${client[@]}" --duration "$WARMUP_SECONDS"
   for run in $(seq "$RUNS"); do
-    start_server "$system" echo || return 0
-    run_loadgen "$out" "$GOBIN/idle-conns" --addr "127.0.0.1:$PORT" --conns 1000 --hold 0
+    measure "$SERVER_PID" "$out" "${client[@]}" --duration "$HANDSHAKE_SECONDS"
+    if ((LOADGEN_RC != 0)) || ! grep -q '^tls-handshakes:' "$out"; then failed "$system tls-handshake" "$out"; continue; fi
+    # tls-handshakes: conns=N handshakes=… rps=… p50_us=… p99_us=…
+    local line
+    line=$(grep '^tls-handshakes:' "$out" | sed 's/[a-z0-9_]*=//g')
+    read -r _ _ handshakes rps p50 p99 <<< "$line"
+    row tls-handshake "c=$HANDSHAKE_CONNS" "$HANDSHAKE_CONNS" - "$system" "$run" "$rps" "$p50" "$p99" "$handshakes" \
+        "$SERVER_CPU_S" "$LOADGEN_CPU_S" "$LOADGEN_WALL_S" - -
+  done
+  stop_server
+}
+
+# Idle connections on the echo server, each after one 16-byte round trip.
+workload_idle() { idle_connections idle echo "$IDLE_CONNS" "$1"; }
+
+# Idle TLS connections on the HTTPS server, each after a full handshake and one keep-alive GET.
+workload_idle_tls() {
+  tls_certificate
+  idle_connections idle-tls https "$IDLE_TLS_CONNS" "$1" --tls --http
+}
+
+# idle_connections WORKLOAD SERVER_WORKLOAD CONNS SYSTEM [IDLE_CONNS_FLAG...]: fresh for every run,
+# after a 1,000-connection warm-up, the server's RSS growth while CONNS connections (set up by the
+# Go idle-conns client with the flags given) sit idle, and its CPU over IDLE_WINDOW_SECONDS of
+# that idleness.
+idle_connections() {
+  local workload=$1 server_workload=$2 conns=$3 system=$4; shift 4
+  local out=$WORK/idle.out held=$WORK/idle-held.out flags=("$@")
+  for run in $(seq "$RUNS"); do
+    start_server "$system" "$server_workload" || return 0
+    local client=("$GOBIN/idle-conns" --addr "127.0.0.1:$PORT" "${flags[@]}")
+    run_loadgen "$out" "${client[@]}" --conns 1000 --hold 0
+    if ((LOADGEN_RC != 0)); then failed "$system $workload warm-up" "$out"; stop_server; return 0; fi
     sleep 1
     local rss_before rss_after cpu_before cpu_after
     rss_before=$(rss_kib "$SERVER_PID")
     # Truncated here, not by the background redirection, which may happen after the first grep.
     : > "$held"
-    taskset -c "$CLIENT_CPU" "$GOBIN/idle-conns" --addr "127.0.0.1:$PORT" --conns "$IDLE_CONNS" \
+    taskset -c "$CLIENT_CPU" "${client[@]}" --conns "$conns" \
         --hold $((IDLE_SETTLE_SECONDS + IDLE_WINDOW_SECONDS + 1)) >> "$held" 2>&1 &
-    local client=$!
-    local deadline=$((SECONDS + 60))
+    local pid=$!
+    local deadline=$((SECONDS + 120))
     until grep -q '^idle-conns: holding' "$held"; do
-      if ! kill -0 "$client" 2> /dev/null || ((SECONDS > deadline)); then break; fi
+      if ! kill -0 "$pid" 2> /dev/null || ((SECONDS > deadline)); then break; fi
       sleep 0.1
     done
     if ! grep -q '^idle-conns: holding' "$held"; then
-      kill "$client" 2> /dev/null
-      wait "$client"
-      echo "  $system idle: connections not established (client exit $?); last lines:" >&2
+      kill "$pid" 2> /dev/null
+      wait "$pid"
+      echo "  $system $workload: connections not established (client exit $?); last lines:" >&2
       tail -3 "$held" >&2
       stop_server
       return 0
@@ -151,8 +186,8 @@ workload_idle() {
     cpu_before=$(cpu_ticks "$SERVER_PID")
     sleep "$IDLE_WINDOW_SECONDS"
     cpu_after=$(cpu_ticks "$SERVER_PID")
-    wait "$client" || true
-    row idle "conns=$IDLE_CONNS" "$IDLE_CONNS" 16 "$system" "$run" - - - - - - "$IDLE_WINDOW_SECONDS" \
+    wait "$pid" || true
+    row "$workload" "conns=$conns" "$conns" - "$system" "$run" - - - - - - "$IDLE_WINDOW_SECONDS" \
         $((rss_after - rss_before)) "$(ticks_to_seconds $((cpu_after - cpu_before)))"
     stop_server
   done

@@ -13,9 +13,10 @@ import (
 	"io"
 	"log"
 	"net"
-	"sort"
 	"sync"
 	"time"
+
+	"netpoll.io/benchmarks/peers/go/internal/latency"
 )
 
 func main() {
@@ -46,10 +47,9 @@ func main() {
 	for _, samples := range perConn {
 		all = append(all, samples...)
 	}
-	sort.Slice(all, func(a, b int) bool { return all[a] < all[b] })
+	p50, p99 := latency.Summary(all)
 	fmt.Printf("echo-client: conns=%d size=%d round_trips=%d rps=%.0f p50_us=%.1f p99_us=%.1f\n",
-		*conns, *size, len(all), float64(len(all))/elapsed.Seconds(),
-		micros(percentile(all, 0.50)), micros(percentile(all, 0.99)))
+		*conns, *size, len(all), float64(len(all))/elapsed.Seconds(), p50, p99)
 }
 
 // dialAll opens n connections, at most 64 dials in flight so the server's backlog never overflows.
@@ -99,12 +99,3 @@ func roundTrips(c net.Conn, size int, end time.Time) []time.Duration {
 		samples = append(samples, done.Sub(sent))
 	}
 }
-
-func percentile(sorted []time.Duration, q float64) time.Duration {
-	if len(sorted) == 0 {
-		return 0
-	}
-	return sorted[int(q*float64(len(sorted)-1))]
-}
-
-func micros(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }

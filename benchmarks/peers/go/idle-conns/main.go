@@ -1,28 +1,44 @@
-// idle-conns opens --conns connections to an echo server, does one --ping-size byte round trip on
-// each (so the server has set the connection up), prints
+// idle-conns opens --conns connections to a server, sets each up with one exchange (so the server
+// has done its per-connection work), prints
 //
 //	idle-conns: holding N connections
 //
-// and then holds them, silent, for --hold seconds before it exits.
+// and then holds them, silent, for --hold seconds before it exits. The exchange is a --ping-size
+// byte echo round trip, or with --http one keep-alive "GET /" whose whole response is read. With
+// --tls every connection first makes a full TLS handshake (server certificate not verified: the
+// harness makes a throwaway one per run).
 package main
 
 import (
+	"bufio"
+	"crypto/tls"
 	"flag"
 	"fmt"
 	"io"
 	"log"
 	"net"
+	"net/http"
 	"sync"
 	"time"
 )
 
 func main() {
-	addr := flag.String("addr", "127.0.0.1:7001", "echo server host:port")
+	addr := flag.String("addr", "127.0.0.1:7001", "server host:port")
 	conns := flag.Int("conns", 10000, "connections to hold")
 	pingSize := flag.Int("ping-size", 16, "bytes echoed once per connection; 0 skips the round trip")
+	httpGet := flag.Bool("http", false, "set each connection up with one HTTP GET instead of an echo")
+	useTLS := flag.Bool("tls", false, "speak TLS")
 	hold := flag.Float64("hold", 0, "seconds to hold the connections once all are open")
 	flag.Parse()
 
+	var config *tls.Config
+	if *useTLS {
+		config = &tls.Config{InsecureSkipVerify: true, NextProtos: []string{"http/1.1"}}
+	}
+	setUp := func(c net.Conn) error { return ping(c, *pingSize) }
+	if *httpGet {
+		setUp = get
+	}
 	held := make([]net.Conn, *conns)
 	gate := make(chan struct{}, 64)
 	var wg sync.WaitGroup
@@ -32,7 +48,7 @@ func main() {
 		go func(i int) {
 			defer wg.Done()
 			defer func() { <-gate }()
-			held[i] = open(*addr, *pingSize)
+			held[i] = open(*addr, config, setUp)
 		}(i)
 	}
 	wg.Wait()
@@ -40,19 +56,52 @@ func main() {
 	time.Sleep(time.Duration(*hold * float64(time.Second)))
 }
 
-func open(addr string, pingSize int) net.Conn {
+func open(addr string, config *tls.Config, setUp func(net.Conn) error) net.Conn {
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		log.Fatalf("idle-conns: dial %s: %v", addr, err)
 	}
-	if pingSize > 0 {
-		msg := make([]byte, pingSize)
-		if _, err := c.Write(msg); err != nil {
-			log.Fatalf("idle-conns: write: %v", err)
+	if config != nil {
+		t := tls.Client(c, config)
+		if err := t.Handshake(); err != nil {
+			log.Fatalf("idle-conns: handshake: %v", err)
 		}
-		if _, err := io.ReadFull(c, msg); err != nil {
-			log.Fatalf("idle-conns: read: %v", err)
-		}
+		c = t
+	}
+	if err := setUp(c); err != nil {
+		log.Fatalf("idle-conns: %v", err)
 	}
 	return c
+}
+
+func ping(c net.Conn, size int) error {
+	if size == 0 {
+		return nil
+	}
+	msg := make([]byte, size)
+	if _, err := c.Write(msg); err != nil {
+		return fmt.Errorf("write: %w", err)
+	}
+	if _, err := io.ReadFull(c, msg); err != nil {
+		return fmt.Errorf("read: %w", err)
+	}
+	return nil
+}
+
+func get(c net.Conn) error {
+	if _, err := io.WriteString(c, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"); err != nil {
+		return fmt.Errorf("write: %w", err)
+	}
+	res, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		return fmt.Errorf("response: %w", err)
+	}
+	defer res.Body.Close()
+	if _, err := io.Copy(io.Discard, res.Body); err != nil {
+		return fmt.Errorf("body: %w", err)
+	}
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("status %s", res.Status)
+	}
+	return nil
 }

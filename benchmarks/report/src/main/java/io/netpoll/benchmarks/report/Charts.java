@@ -17,7 +17,7 @@ import org.knowm.xchart.style.Styler;
 /**
  * The report's PNG charts (XChart): the headline (throughput relative to the baseline on one case
  * of each workload), throughput per system for each workload, latency percentiles, echo scaling
- * with connections, and RSS per idle connection. Missing figures are drawn as zero.
+ * with connections, and RSS per idle connection (plain and TLS). Missing figures are drawn as zero.
  */
 final class Charts {
     private static final int width = 1000;
@@ -46,13 +46,16 @@ final class Charts {
     static List<String> write(Measurements m, Path dir) throws IOException {
         Charts charts = new Charts(m, dir);
         charts.headline();
-        for (Workload w : List.of(Workload.resp, Workload.respPipelined, Workload.http, Workload.https, Workload.echo)) {
-            charts.throughput(w);
-            charts.latency(w);
+        for (Workload w : Workload.values()) {
+            if (!w.isIdle()) {
+                charts.throughput(w);
+                charts.latency(w);
+            }
         }
         charts.scaling(64);
         charts.scaling(4096);
-        charts.idle();
+        charts.idle(Workload.idle);
+        charts.idle(Workload.idleTls);
         return charts.written;
     }
 
@@ -149,20 +152,21 @@ final class Charts {
         save(chart, "scaling-echo-" + size);
     }
 
-    private void idle() throws IOException {
-        List<String> cases = m.cases(Workload.idle);
+    private void idle(Workload w) throws IOException {
+        List<String> cases = m.cases(w);
         if (cases.isEmpty()) {
             return;
         }
         String scenario = cases.get(0);
-        List<Server> servers = m.servers(Workload.idle);
+        List<Server> servers = m.servers(w);
         List<Double> kib = new ArrayList<>();
         for (Server server : servers) {
-            kib.add(zeroIfMissing(m.summary(Workload.idle, scenario, server, Sample::rssBytesPerConn).median() / 1024));
+            kib.add(zeroIfMissing(m.summary(w, scenario, server, Sample::rssBytesPerConn).median() / 1024));
         }
-        CategoryChart chart = category("RSS per idle connection, " + scenario + " (lower is better)", "", "KiB");
+        String what = w == Workload.idleTls ? "idle TLS connection" : "idle connection";
+        CategoryChart chart = category("RSS per " + what + ", " + scenario + " (lower is better)", "", "KiB");
         chart.addSeries("RSS per connection", servers.stream().map(s -> s.label).toList(), kib);
-        save(chart, "idle-rss");
+        save(chart, w.id + "-rss");
     }
 
     private List<Double> medians(Workload w, List<String> cases, Server server, ToDoubleFunction<Sample> figure) {

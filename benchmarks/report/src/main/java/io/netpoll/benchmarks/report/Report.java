@@ -50,14 +50,14 @@ public final class Report {
             out.append("## ").append(w.title).append("\n\n");
             for (String chart : charts) {
                 if (chart.endsWith("-" + w.id + ".png") || (w == Workload.echo && chart.startsWith("scaling-echo"))
-                        || (w == Workload.idle && chart.equals("idle-rss.png"))) {
+                        || chart.equals(w.id + "-rss.png")) {
                     out.append("![").append(chart).append("](").append(chart).append(")\n");
                 }
             }
             out.append('\n');
             for (String c : cases) {
                 out.append("### ").append(w.title).append(" — ").append(c).append("\n\n")
-                        .append(w == Workload.idle ? Tables.idle(m, c) : Tables.load(m, w, c)).append('\n');
+                        .append(w.isIdle() ? Tables.idle(m, w, c) : Tables.load(m, w, c)).append('\n');
             }
         }
         out.append("## Environment and method\n\n").append(environment);

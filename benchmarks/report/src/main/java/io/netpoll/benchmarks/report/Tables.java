@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * The markdown tables: one per case of each load workload (req/s, latency, server CPU per 100k
- * requests, load generator CPU) and one for idle connections (RSS and CPU per idle connection).
+ * requests, load generator CPU) and one for each idle-connection workload (RSS and CPU per idle connection).
  * Every figure carries its ratio to the baseline system measured in the same run.
  */
 final class Tables {
@@ -46,14 +46,14 @@ final class Tables {
         return out.toString();
     }
 
-    static String idle(Measurements m, String scenario) {
+    static String idle(Measurements m, Workload workload, String scenario) {
         Server base = m.baseline();
-        Summary baseRss = m.summary(Workload.idle, scenario, base, Sample::rssBytesPerConn);
+        Summary baseRss = m.summary(workload, scenario, base, Sample::rssBytesPerConn);
         StringBuilder out = new StringBuilder()
                 .append("| system | RSS per idle connection, KiB | min–max | server CPU while idle, % of a core | runs |\n")
                 .append("|---|---:|---:|---:|---:|\n");
-        for (Server server : m.servers(Workload.idle)) {
-            List<Sample> samples = m.samples(Workload.idle, scenario, server);
+        for (Server server : m.servers(workload)) {
+            List<Sample> samples = m.samples(workload, scenario, server);
             if (samples.isEmpty()) {
                 continue;
             }

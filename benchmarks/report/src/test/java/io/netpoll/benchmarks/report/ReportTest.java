@@ -59,14 +59,22 @@ class ReportTest {
         Files.writeString(dir.resolve("raw.tsv"), Sample.header + "\n"
                 + "echo\tconns=100 size=64\t100\t64\tnetpoll\t1\t1000\t50\t90\t2000\t0.5\t1\t2\t-\t-\n"
                 + "echo\tconns=1 size=64\t1\t64\tnetpoll\t1\t500\t20\t40\t1000\t0.5\t1\t2\t-\t-\n"
-                + "idle\tconns=10000\t10000\t16\tnetpoll\t1\t-\t-\t-\t-\t-\t-\t3\t20000\t0.0\n");
+                + "idle\tconns=10000\t10000\t-\tnetpoll\t1\t-\t-\t-\t-\t-\t-\t3\t20000\t0.0\n"
+                + "idle-tls\tconns=5000\t5000\t-\tnetpoll\t1\t-\t-\t-\t-\t-\t-\t3\t40000\t0.03\n"
+                + "tls-handshake\tc=50\t50\t-\tnetpoll\t1\t2000\t900\t3000\t6000\t3\t1\t3\t-\t-\n");
         Files.writeString(dir.resolve("environment.md"), "- machine: test\n");
         Report.main(new String[] {dir.toString()});
         String report = Files.readString(dir.resolve("REPORT.md"));
         assertTrue(report.contains("![headline](headline.png)"), report);
         assertTrue(report.contains("| netpoll-jvm (Netpoll) | 2.00 (1.00×) | 2.00–2.00 | 0.000 | 1 |"), report);
+        assertTrue(report.contains("### Idle TLS connections (after a handshake and one HTTPS request) — conns=5000\n\n"
+                + "| system | RSS per idle connection, KiB | min–max | server CPU while idle, % of a core | runs |\n"
+                + "|---|---:|---:|---:|---:|\n"
+                + "| netpoll-jvm (Netpoll) | 8.00 (1.00×) | 8.00–8.00 | 1.00 | 1 |\n"), report);
+        assertTrue(report.contains("| netpoll-jvm (Netpoll) | 2,000 (1.00×) | 2,000–2,000 | 900 (1.00×) | 3,000 (1.00×) | 50.0 (1.00×) | 33% | 1 |"), report);
         assertTrue(report.endsWith("- machine: test\n"));
-        for (String png : List.of("headline.png", "throughput-echo.png", "latency-echo.png", "scaling-echo-64.png", "idle-rss.png")) {
+        for (String png : List.of("headline.png", "throughput-echo.png", "latency-echo.png", "scaling-echo-64.png", "idle-rss.png",
+                "idle-tls-rss.png", "throughput-tls-handshake.png", "latency-tls-handshake.png")) {
             assertTrue(Files.size(dir.resolve(png)) > 1000, png);
         }
     }

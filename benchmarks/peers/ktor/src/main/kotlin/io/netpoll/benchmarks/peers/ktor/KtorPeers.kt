@@ -13,7 +13,7 @@ import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
 
 fun main(argv: Array<String>) {
-    val args = PeerArgs.parse(argv)
+    val args = PeerArgs.parse(argv).plaintextOnly("ktor")
     val keys = Keyspace()
     val connection: suspend (Socket) -> Unit = when (args.server()) {
         "echo" -> { socket -> serveEcho(socket) }

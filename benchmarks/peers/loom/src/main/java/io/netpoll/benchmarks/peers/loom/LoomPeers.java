@@ -21,7 +21,7 @@ public final class LoomPeers {
     private LoomPeers() {}
 
     public static void main(String[] argv) throws IOException {
-        PeerArgs args = PeerArgs.parse(argv);
+        PeerArgs args = PeerArgs.parse(argv).plaintextOnly("loom");
         Keyspace keys = new Keyspace();
         Connection connection = switch (args.server()) {
             case "echo" -> LoomEcho::serve;

@@ -1,0 +1,108 @@
+// tls-handshakes is the closed-loop TLS handshake load generator: each of --conns workers dials
+// a new TCP connection, makes a full TLS handshake (no session resumption: the client keeps no
+// session cache, so every handshake carries the server's certificate and signature), sends one
+// "GET / HTTP/1.1" with "Connection: close", reads the whole response, closes, and starts over,
+// for --duration seconds. It prints one line:
+//
+//	tls-handshakes: conns=N handshakes=… rps=… p50_us=… p99_us=…
+//
+// where a latency is dial + handshake + request + response. Only exchanges completed before the
+// end of the run count. The server's certificate is not verified: the harness makes a throwaway
+// one per run, and verification costs the client, not the server under test.
+package main
+
+import (
+	"bufio"
+	"crypto/tls"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"netpoll.io/benchmarks/peers/go/internal/latency"
+)
+
+const request = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:8443", "HTTPS server host:port")
+	conns := flag.Int("conns", 50, "concurrent workers, each with one connection at a time")
+	seconds := flag.Float64("duration", 5, "measured duration in seconds")
+	flag.Parse()
+
+	config := &tls.Config{InsecureSkipVerify: true, NextProtos: []string{"http/1.1"}}
+	start := time.Now()
+	end := start.Add(time.Duration(*seconds * float64(time.Second)))
+	perWorker := make([][]time.Duration, *conns)
+	var wg sync.WaitGroup
+	for i := range perWorker {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			perWorker[i] = exchanges(*addr, config, end)
+		}(i)
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	if elapsed < end.Sub(start) {
+		elapsed = end.Sub(start)
+	}
+	var all []time.Duration
+	for _, samples := range perWorker {
+		all = append(all, samples...)
+	}
+	p50, p99 := latency.Summary(all)
+	fmt.Printf("tls-handshakes: conns=%d handshakes=%d rps=%.0f p50_us=%.1f p99_us=%.1f\n",
+		*conns, len(all), float64(len(all))/elapsed.Seconds(), p50, p99)
+}
+
+// exchanges runs one worker's closed loop until end and returns the completed exchanges' latencies.
+func exchanges(addr string, config *tls.Config, end time.Time) []time.Duration {
+	samples := make([]time.Duration, 0, 1024)
+	for {
+		sent := time.Now()
+		if !sent.Before(end) {
+			return samples
+		}
+		if err := exchange(addr, config); err != nil {
+			log.Fatalf("tls-handshakes: %v", err)
+		}
+		done := time.Now()
+		if done.After(end) {
+			return samples
+		}
+		samples = append(samples, done.Sub(sent))
+	}
+}
+
+// exchange is one connection's life: dial, handshake, one request, the whole response, close.
+func exchange(addr string, config *tls.Config) error {
+	raw, err := net.Dial("tcp", addr)
+	if err != nil {
+		return err
+	}
+	c := tls.Client(raw, config)
+	defer c.Close()
+	if err := c.Handshake(); err != nil {
+		return fmt.Errorf("handshake: %w", err)
+	}
+	if _, err := io.WriteString(c, request); err != nil {
+		return fmt.Errorf("write: %w", err)
+	}
+	res, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		return fmt.Errorf("response: %w", err)
+	}
+	defer res.Body.Close()
+	if _, err := io.Copy(io.Discard, res.Body); err != nil {
+		return fmt.Errorf("body: %w", err)
+	}
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("status %s", res.Status)
+	}
+	return nil
+}

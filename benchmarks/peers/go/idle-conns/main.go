@@ -10,16 +10,16 @@
 package main
 
 import (
-	"bufio"
 	"crypto/tls"
 	"flag"
 	"fmt"
 	"io"
 	"log"
 	"net"
-	"net/http"
 	"sync"
 	"time"
+
+	"netpoll.io/benchmarks/peers/go/internal/httpget"
 )
 
 func main() {
@@ -37,7 +37,7 @@ func main() {
 	}
 	setUp := func(c net.Conn) error { return ping(c, *pingSize) }
 	if *httpGet {
-		setUp = get
+		setUp = func(c net.Conn) error { return httpget.Do(c, false) }
 	}
 	held := make([]net.Conn, *conns)
 	gate := make(chan struct{}, 64)
@@ -84,24 +84,6 @@ func ping(c net.Conn, size int) error {
 	}
 	if _, err := io.ReadFull(c, msg); err != nil {
 		return fmt.Errorf("read: %w", err)
-	}
-	return nil
-}
-
-func get(c net.Conn) error {
-	if _, err := io.WriteString(c, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"); err != nil {
-		return fmt.Errorf("write: %w", err)
-	}
-	res, err := http.ReadResponse(bufio.NewReader(c), nil)
-	if err != nil {
-		return fmt.Errorf("response: %w", err)
-	}
-	defer res.Body.Close()
-	if _, err := io.Copy(io.Discard, res.Body); err != nil {
-		return fmt.Errorf("body: %w", err)
-	}
-	if res.StatusCode != http.StatusOK {
-		return fmt.Errorf("status %s", res.Status)
 	}
 	return nil
 }

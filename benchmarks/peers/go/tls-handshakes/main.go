@@ -12,21 +12,17 @@
 package main
 
 import (
-	"bufio"
 	"crypto/tls"
 	"flag"
 	"fmt"
-	"io"
 	"log"
 	"net"
-	"net/http"
 	"sync"
 	"time"
 
+	"netpoll.io/benchmarks/peers/go/internal/httpget"
 	"netpoll.io/benchmarks/peers/go/internal/latency"
 )
-
-const request = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8443", "HTTPS server host:port")
@@ -90,19 +86,5 @@ func exchange(addr string, config *tls.Config) error {
 	if err := c.Handshake(); err != nil {
 		return fmt.Errorf("handshake: %w", err)
 	}
-	if _, err := io.WriteString(c, request); err != nil {
-		return fmt.Errorf("write: %w", err)
-	}
-	res, err := http.ReadResponse(bufio.NewReader(c), nil)
-	if err != nil {
-		return fmt.Errorf("response: %w", err)
-	}
-	defer res.Body.Close()
-	if _, err := io.Copy(io.Discard, res.Body); err != nil {
-		return fmt.Errorf("body: %w", err)
-	}
-	if res.StatusCode != http.StatusOK {
-		return fmt.Errorf("status %s", res.Status)
-	}
-	return nil
+	return httpget.Do(c, true)
 }

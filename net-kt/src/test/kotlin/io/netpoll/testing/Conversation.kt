@@ -34,5 +34,43 @@ interface Conversation {
             override val replyFaultAt = bytes / 3L + 13
             override fun toString() = "echo of $bytes bytes"
         }
+
+        /**
+         * An echo over TLS as the proxy sees it: positions are ciphertext bytes, amounts are
+         * plaintext bytes. Towards the server the client's handshake flight ([clientFlight] bytes,
+         * ClientHello to Finished) comes first, towards the client the server's ([serverFlight],
+         * ServerHello to its session ticket); then the [records] the client seals (plaintext
+         * sizes, in order), which the server echoes record for record, each [overhead] bytes
+         * longer on the wire (header, content type, tag and whatever padding the TLS
+         * implementation adds). A record's plaintext is delivered only once all of it has
+         * arrived, so a fault at byte `n` lets through exactly the records that end within `n`.
+         * The faults strike at [requestFaultAt] and [replyFaultAt].
+         */
+        fun tlsEcho(
+            records: List<Int>,
+            overhead: Int,
+            clientFlight: Long,
+            serverFlight: Long,
+            requestFaultAt: Long,
+            replyFaultAt: Long,
+        ): Conversation = object : Conversation {
+            /** Where each record ends, counted from the end of the flight before it. */
+            private val ends = records.runningFold(0L) { end, p -> end + p + overhead }.drop(1)
+            override val requestBytes = clientFlight + (ends.lastOrNull() ?: 0L)
+            override val total = records.sumOf { it.toLong() }
+            override fun owed(n: Long) = through(n - clientFlight)
+            override fun inReplyPrefix(n: Long) = through(n - serverFlight)
+            override val requestFaultAt = requestFaultAt
+            override val replyFaultAt = replyFaultAt
+
+            /** Plaintext of the records that end within the first [n] bytes after the flight. */
+            private fun through(n: Long): Long {
+                val whole = ends.count { it <= n }
+                return records.take(whole).sumOf { it.toLong() }
+            }
+
+            override fun toString() =
+                "TLS echo of $total bytes in ${records.size} records (+$overhead bytes each) after flights of $clientFlight and $serverFlight bytes"
+        }
     }
 }

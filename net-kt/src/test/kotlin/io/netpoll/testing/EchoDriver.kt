@@ -2,7 +2,7 @@ package io.netpoll.testing
 
 import io.netpoll.net.BufReader
 import io.netpoll.net.BufWriter
-import io.netpoll.net.Conn
+import io.netpoll.net.StreamConn
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.async
 import kotlinx.coroutines.coroutineScope
@@ -17,11 +17,13 @@ import java.util.concurrent.TimeoutException
  * One of net-kt's client APIs driving an echo connection: it writes `n` bytes of a [SeededStream]
  * while it reads the echo back through a [SeededStream.Verifier], each side until it completes or
  * fails, and reports how each side ended. The Kotlin drivers write from one coroutine and read from
- * another; the Java facade drivers do the same from two threads.
+ * another; the Java facade drivers do the same from two threads. They drive any [StreamConn]: a
+ * plain [io.netpoll.net.Conn] or a [io.netpoll.net.tls.TlsConn] (whose handshake their first
+ * read and write then run, both at once).
  */
 abstract class EchoDriver(val api: String) {
     /** (how reading ended, how writing ended) */
-    abstract suspend fun run(c: Conn, data: SeededStream, n: Int, v: SeededStream.Verifier): Pair<Ending, Ending>
+    abstract suspend fun run(c: StreamConn, data: SeededStream, n: Int, v: SeededStream.Verifier): Pair<Ending, Ending>
 
     override fun toString() = api
 
@@ -45,9 +47,9 @@ abstract class EchoDriver(val api: String) {
         const val HANG_MILLIS = 30_000L
     }
 
-    /** `read` and `write` of [Conn] (suspending), a direct buffer each. */
+    /** `read` and `write` of [StreamConn] (suspending), a direct buffer each. */
     object ConnReadWrite : EchoDriver("Conn.read/write") {
-        override suspend fun run(c: Conn, data: SeededStream, n: Int, v: SeededStream.Verifier) = coroutineScope {
+        override suspend fun run(c: StreamConn, data: SeededStream, n: Int, v: SeededStream.Verifier) = coroutineScope {
             val w = async {
                 Ending.of {
                     val b = ByteBuffer.allocateDirect(CHUNK)
@@ -70,9 +72,9 @@ abstract class EchoDriver(val api: String) {
         }
     }
 
-    /** [Conn.readFully] in 4 KiB frames (a short last frame still counts), gathering writes. */
+    /** [StreamConn.readFully] in 4 KiB frames (a short last frame still counts), gathering writes. */
     object ConnReadFully : EchoDriver("Conn.readFully/write(vararg)") {
-        override suspend fun run(c: Conn, data: SeededStream, n: Int, v: SeededStream.Verifier) = coroutineScope {
+        override suspend fun run(c: StreamConn, data: SeededStream, n: Int, v: SeededStream.Verifier) = coroutineScope {
             val w = async {
                 Ending.of {
                     var off = 0L
@@ -102,7 +104,7 @@ abstract class EchoDriver(val api: String) {
 
     /** [BufReader.read] and [BufReader.readByte] over [BufWriter.write], `writeByte` and `flush`. */
     object Buffered : EchoDriver("BufReader/BufWriter") {
-        override suspend fun run(c: Conn, data: SeededStream, n: Int, v: SeededStream.Verifier) = coroutineScope {
+        override suspend fun run(c: StreamConn, data: SeededStream, n: Int, v: SeededStream.Verifier) = coroutineScope {
             val w = async {
                 Ending.of {
                     val bw = BufWriter(c)
@@ -141,7 +143,7 @@ abstract class EchoDriver(val api: String) {
 
     /** The Java facade's blocking calls: `writeBlocking` on one thread, `readFullyBlocking` on another. */
     object Blocking : EchoDriver("writeBlocking/readFullyBlocking") {
-        override suspend fun run(c: Conn, data: SeededStream, n: Int, v: SeededStream.Verifier) = coroutineScope {
+        override suspend fun run(c: StreamConn, data: SeededStream, n: Int, v: SeededStream.Verifier) = coroutineScope {
             val w = async(Dispatchers.IO) {
                 runInterruptible {
                     Ending.of {
@@ -173,7 +175,7 @@ abstract class EchoDriver(val api: String) {
 
     /** The Java facade's futures: `writeAsync` and `readAsync`, each waited for on a thread of its own. */
     object Futures : EchoDriver("writeAsync/readAsync") {
-        override suspend fun run(c: Conn, data: SeededStream, n: Int, v: SeededStream.Verifier) = coroutineScope {
+        override suspend fun run(c: StreamConn, data: SeededStream, n: Int, v: SeededStream.Verifier) = coroutineScope {
             val w = async(Dispatchers.IO) {
                 runInterruptible {
                     Ending.of {
@@ -201,7 +203,7 @@ abstract class EchoDriver(val api: String) {
 
     /** `asOutputStream().write` and `asInputStream().read` on two threads. */
     object Streams : EchoDriver("OutputStream/InputStream") {
-        override suspend fun run(c: Conn, data: SeededStream, n: Int, v: SeededStream.Verifier) = coroutineScope {
+        override suspend fun run(c: StreamConn, data: SeededStream, n: Int, v: SeededStream.Verifier) = coroutineScope {
             val w = async(Dispatchers.IO) {
                 runInterruptible {
                     Ending.of {

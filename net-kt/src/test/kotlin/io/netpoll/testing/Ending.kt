@@ -5,6 +5,8 @@ import java.io.EOFException
 import java.net.SocketException
 import java.util.concurrent.CompletionException
 import java.util.concurrent.ExecutionException
+import javax.net.ssl.SSLException
+import javax.net.ssl.SSLHandshakeException
 
 /**
  * How a client's reading or writing through a fault ended. Every ending but [COMPLETE] stands for
@@ -18,27 +20,49 @@ enum class Ending {
     /** End of stream: a read returned -1, or a readFully-style call threw [EOFException]. */
     EOF,
 
+    /**
+     * TLS: the socket ended without the peer's close_notify, the [EOFException] TlsConn throws
+     * then ("TLS stream truncated: ...", or "... closed the connection during the TLS handshake")
+     * where a plain connection reads end of stream. TLS's own end of stream (close_notify) is [EOF].
+     */
+    TRUNCATED,
+
     /** [SocketException] "Connection reset ..." or "Broken pipe ...". */
     RESET,
 
     /** [DeadlineExceededException] (a `SocketTimeoutException`). */
-    DEADLINE;
+    DEADLINE,
 
     /**
-     * Whether a connection whose reading ended `this` and writing ended [write] meets [expected].
-     * A reset is reported once per socket (Linux hands sk_err to the first call that looks, as
-     * Go's net package shows it): when the writer takes it, the reader then sees end of stream.
+     * TLS: [SSLException] itself: a record that failed authentication ("Tag mismatch"), or the
+     * peer's fatal alert about one ("Received fatal alert: bad_record_mac").
      */
-    fun meets(expected: Ending, write: Ending): Boolean =
-        this == expected || (expected == RESET && this == EOF && write == RESET)
+    TLS,
+
+    /** TLS: [SSLHandshakeException], a handshake message the peer could not accept ("Received fatal alert: decode_error"). */
+    TLS_HANDSHAKE;
+
+    /**
+     * Whether one side of a connection (reading) that ended `this`, while the other (writing)
+     * ended [other], meets [expected]. A reset is reported once per socket (Linux hands sk_err to
+     * the first call that looks, as Go's net package shows it): when the writer takes it, the
+     * reader then sees end of stream (over TLS: one without close_notify); in a TLS handshake,
+     * which reads for both, either side may.
+     */
+    fun meets(expected: Ending, other: Ending): Boolean =
+        this == expected || (expected == RESET && (this == EOF || this == TRUNCATED) && other == RESET)
 
     companion object {
         fun of(e: Throwable): Ending {
             val cause = if (e is ExecutionException || e is CompletionException) e.cause ?: e else e
             val message = cause.message.orEmpty()
             return when {
+                cause.javaClass == EOFException::class.java &&
+                    (message.startsWith("TLS stream truncated") || message.endsWith("closed the connection during the TLS handshake")) -> TRUNCATED
                 cause.javaClass == EOFException::class.java -> EOF
                 cause.javaClass == DeadlineExceededException::class.java -> DEADLINE
+                cause.javaClass == SSLException::class.java -> TLS
+                cause.javaClass == SSLHandshakeException::class.java -> TLS_HANDSHAKE
                 cause.javaClass == SocketException::class.java &&
                     (message.startsWith("Connection reset") || message.startsWith("Broken pipe")) -> RESET
                 else -> throw AssertionError("not one of the precise fault exceptions: $cause", cause)

@@ -22,6 +22,8 @@ class FaultClass(
     /** The proxy writes once per byte or few: drivers use a shorter conversation. */
     val perByte: Boolean = false,
     val deadlineMillis: Long = DEADLINE,
+    /** Endings reading may have instead of [read] where a race between the peers decides (the class says which). */
+    val orRead: Set<Ending> = emptySet(),
     /** The faults (to server, to client) for request position `up` and reply position `down`. */
     private val plan: (up: Long, down: Long) -> Pair<Fault, Fault>,
 ) {
@@ -29,12 +31,25 @@ class FaultClass(
 
     fun faults(c: Conversation): Pair<Fault, Fault> = plan(c.requestFaultAt, c.replyFaultAt)
 
+    /**
+     * This class with reading ending [read] (or one of [orRead]) instead: how another transport
+     * names the same end (TLS: a truncation where a plain connection reads end of stream).
+     */
+    fun readEnding(read: Ending, orRead: Set<Ending> = emptySet()) =
+        FaultClass(name, read, expect, writes, perByte, deadlineMillis, orRead, plan)
+
     override fun toString() = name
 
     /** An [AssertionError] unless [o] is what this class allows on [c]. */
     fun check(c: Conversation, o: Outcome) {
-        val where = "$name via ${o.api}: read ${o.read} after ${o.verified} of ${c.total}, write ${o.write}, ${o.millis} ms"
-        if (!o.read.meets(read, o.write)) throw AssertionError("$where: reading must end $read")
+        val where = "$name via ${o.api}: read ${o.read} after ${o.verified} of ${c.total}, write ${o.write}, ${o.millis} ms" +
+            if (o.established) "" else ", set-up failed"
+        val reads = setOf(read) + orRead
+        if (reads.none { o.read.meets(it, o.write) }) throw AssertionError("$where: reading must end ${reads.joinToString(" or ")}")
+        // A failed set-up (the dial, a TLS handshake) is one failure that reading and writing both waited on.
+        if (!o.established && reads.none { o.write.meets(it, o.read) }) {
+            throw AssertionError("$where: the set-up failed, so writing must end ${reads.joinToString(" or ")} too")
+        }
         val letThrough = c.inReplyPrefix(c.replyFaultAt)
         val (exactly, atMost) = when (expect) {
             Expect.ALL -> c.total to null
@@ -46,7 +61,7 @@ class FaultClass(
         }
         if (exactly != null && o.verified != exactly) throw AssertionError("$where: exactly $exactly expected")
         if (atMost != null && o.verified > atMost) throw AssertionError("$where: at most $atMost expected")
-        if (o.write !in writes) throw AssertionError("$where: writing must end in one of $writes")
+        if (o.established && o.write !in writes) throw AssertionError("$where: writing must end in one of $writes")
         if (read == Ending.DEADLINE && o.millis < deadlineMillis - 20) throw AssertionError("$where: the deadline fired early")
         if (o.millis > deadlineMillis + SLACK_MILLIS) {
             throw AssertionError("$where: past its deadline of $deadlineMillis ms + $SLACK_MILLIS ms slack")

@@ -21,6 +21,14 @@ object TlsPair {
     fun clientConfig(block: TlsConfig.Builder.() -> Unit = {}): TlsConfig =
         tlsConfig { rootCAs(TestCerts.ca); block() }
 
+    /**
+     * Our TLS client over each dialled connection, with a config of its own ([client] makes one per
+     * connection), so no connection resumes an earlier one's session; established once its
+     * handshake completed.
+     */
+    fun transport(client: () -> TlsConfig = { clientConfig() }): Transport<TlsConn> =
+        Transport("tls", { Tls.client(it, client()) }, { (it as TlsConn).connectionState().handshakeComplete })
+
     /** A listener, and a client and server connected through it, both handshaken. */
     suspend fun pair(
         server: TlsConfig = serverConfig(),

@@ -50,7 +50,11 @@ import javax.net.ssl.SSLPeerUnverifiedException
  *   when [handshake] is called. It uses the socket's deadlines, so a peer that stalls fails it
  *   with [io.netpoll.DeadlineExceededException] (and a later call may resume it). A TLS failure
  *   or the peer's end of stream is kept and thrown again by every later call (Go's handshakeErr);
- *   the engine's alert is sent to the peer first when the socket takes it.
+ *   the engine's alert is sent to the peer first when the socket takes it. A TLS failure after
+ *   the handshake (a record that fails authentication, a fatal alert from the peer) is kept
+ *   likewise: the engine is closed then, and every later read and write throws that
+ *   [SSLException] (as Go's record layer keeps its error) rather than wait for the socket or
+ *   report a close.
  *   The engine's delegated tasks (signatures, certificate checks: 0.1 to 2 ms) run inline, as Go
  *   runs its handshake's cryptography on the goroutine.
  *
@@ -87,6 +91,9 @@ class TlsConn internal constructor(
     private var handshakeDone = false
     @Volatile
     private var handshakeError: IOException? = null
+    /** The [SSLException] that ended the session after the handshake: every read and write throws it. */
+    @Volatile
+    private var failure: SSLException? = null
 
     // Read side, under readLock (or handshakeLock before handshakeDone). Buffers in read mode.
     private var netIn: ByteBuffer? = null
@@ -289,7 +296,7 @@ class TlsConn internal constructor(
         readLock.lock()
         try {
             // A partial record is not readable: [tryRead] would find nothing to return.
-            if (inboundDone || appIn?.hasRemaining() == true || wholeRecordBuffered()) {
+            if (inboundDone || failure != null || appIn?.hasRemaining() == true || wholeRecordBuffered()) {
                 return
             }
             conn.awaitReadable()
@@ -321,6 +328,7 @@ class TlsConn internal constructor(
      * [dst], -1 once the inbound side is done, 0 if a whole record has not arrived.
      */
     private fun readBuffered(dst: ByteBuffer): Int {
+        failure?.let { throw it }
         while (true) {
             val app = appIn
             if (app != null && app.hasRemaining()) {
@@ -331,7 +339,12 @@ class TlsConn internal constructor(
             if (inboundDone) {
                 return -1
             }
-            val r = unwrapInto(dst) ?: return 0
+            val r = try {
+                unwrapInto(dst)
+            } catch (e: SSLException) {
+                failure = e
+                throw e
+            } ?: return 0
             afterUnwrap(r.handshakeStatus)
             if (r.status == Status.CLOSED) {
                 inboundDone = true
@@ -527,7 +540,7 @@ class TlsConn internal constructor(
 
     private fun sealed(r: SSLEngineResult) {
         if (r.status == Status.CLOSED) {
-            throw ClosedChannelException()
+            throw failure ?: ClosedChannelException()
         }
     }
 

@@ -6,9 +6,10 @@ import java.nio.ByteBuffer
  * Encodes responses into one growable buffer per connection; pipelined responses accumulate and
  * go out in one write. Every response carries `Server`, `Date` (formatted once per second, shared
  * by all connections) and `Content-Length`; `Connection: close` when the server will close.
- * hot path: no allocation per response (numbers are written digit by digit).
+ * It starts small (an idle connection holds 1 KiB) and keeps what it grows to for larger
+ * responses. hot path: no allocation per response (numbers are written digit by digit).
  */
-class HttpResponseWriter(initialBytes: Int = 16 * 1024) {
+class HttpResponseWriter(initialBytes: Int = 1024) {
     var buffer: ByteBuffer = ByteBuffer.allocate(initialBytes)
         private set
 
@@ -49,7 +50,10 @@ class HttpResponseWriter(initialBytes: Int = 16 * 1024) {
         }
         if (close) putAscii("\r\nConnection: close")
         putAscii("\r\n\r\n")
-        if (!headOnly) buffer.put(body, 0, bodyLength)
+        if (!headOnly) {
+            ensure(bodyLength)
+            buffer.put(body, 0, bodyLength)
+        }
     }
 
     private fun put(b: ByteArray) {

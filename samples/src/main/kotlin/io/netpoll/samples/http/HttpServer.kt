@@ -1,5 +1,6 @@
 package io.netpoll.samples.http
 
+import io.netpoll.net.BufferPool
 import io.netpoll.net.tls.TlsConfig
 import io.netpoll.samples.server.ServerConn
 import io.netpoll.samples.server.ServerRuntime
@@ -25,7 +26,10 @@ import java.time.Instant
  * Go's WriteTimeout; the RESP sample's reply write timeout).
  *
  * Input memory is what the parser has not yet taken: at most one unfinished head line, so the
- * buffer grows only for lines up to the header limit and shrinks back after. After a refusal the
+ * buffer grows only for lines up to the header limit. Between requests a connection waits with
+ * [io.netpoll.net.StreamConn.awaitReadable] holding no input buffer and borrows one from the
+ * server's [BufferPool] when bytes arrive (as the echo sample does), so an idle keep-alive
+ * connection holds no buffer but its 1 KiB response writer. After a refusal the
  * server half-closes and discards what the client still sends for up to [LINGER_MILLIS] before
  * closing (nginx's lingering close, Go's closeWriteAndWait), so the client reads the error instead
  * of a reset.
@@ -37,6 +41,9 @@ class HttpServer(
     private val requestTimeoutMillis: Long = 10_000,
     private val writeTimeoutMillis: Long = DEFAULT_WRITE_TIMEOUT_MILLIS,
 ) {
+    /** The connections' input buffers, borrowed while a request is being read. */
+    private val inputs = BufferPool(INITIAL_INPUT_BYTES)
+
     /** Starts the server on [address]; with [tls], HTTPS (give the config ALPN `http/1.1`). */
     fun start(runtime: ServerRuntime, address: String, tls: TlsConfig? = null): TcpServer {
         lateinit var server: TcpServer
@@ -49,26 +56,47 @@ class HttpServer(
 
     private suspend fun TcpServer.serve(sc: ServerConn, routes: HttpRoutes) {
         val session = HttpSession(routes, maxHeaderBytes, maxBodyBytes)
-        var input = ByteBuffer.allocateDirect(INITIAL_INPUT_BYTES)
+        // Held only while it holds input the parser has not taken; between requests the
+        // connection waits for the socket holding none.
+        var input: ByteBuffer? = null
         var requestStartMillis = 0L
-        while (true) {
-            val mid = session.midRequest
-            val deadline = if (mid) requestStartMillis + requestTimeoutMillis else System.currentTimeMillis() + idleTimeoutMillis
-            if (!sc.prepareRead(mid, Instant.ofEpochMilli(deadline))) return
-            // Full: an unfinished head line (the parser refuses one past the header limit).
-            if (!input.hasRemaining()) input = grow(input)
-            if (sc.read(input) < 0) return
-            if (!mid) requestStartMillis = System.currentTimeMillis()
-            input.flip()
-            val keep = session.process(input, draining)
-            input.compact()
-            if (input.position() == 0 && input.capacity() > INITIAL_INPUT_BYTES) input = ByteBuffer.allocateDirect(INITIAL_INPUT_BYTES)
-            flush(sc, session)
-            if (!keep) {
-                if (session.failed) linger(sc, input)
-                return
+        try {
+            while (true) {
+                val mid = session.midRequest
+                val deadline = if (mid) requestStartMillis + requestTimeoutMillis else System.currentTimeMillis() + idleTimeoutMillis
+                if (!sc.prepareRead(mid, Instant.ofEpochMilli(deadline))) return
+                var buf = input
+                if (buf == null) {
+                    sc.conn.awaitReadable()
+                    buf = inputs.get()
+                } else if (!buf.hasRemaining()) {
+                    // Full: an unfinished head line (the parser refuses one past the header limit).
+                    buf = grow(buf)
+                }
+                input = buf
+                if (sc.read(buf) < 0) return
+                if (!mid) requestStartMillis = System.currentTimeMillis()
+                buf.flip()
+                val keep = session.process(buf, draining)
+                buf.compact()
+                if (buf.position() == 0) {
+                    input = null
+                    release(buf)
+                }
+                flush(sc, session)
+                if (!keep) {
+                    if (session.failed) linger(sc, input ?: inputs.get().also { input = it })
+                    return
+                }
             }
+        } finally {
+            input?.let { release(it) }
         }
+    }
+
+    /** Gives an input buffer back to [inputs]; a grown one is left to the GC. */
+    private fun release(buf: ByteBuffer) {
+        if (buf.capacity() == INITIAL_INPUT_BYTES) inputs.put(buf)
     }
 
     private suspend fun flush(sc: ServerConn, session: HttpSession) {
@@ -95,6 +123,7 @@ class HttpServer(
         val bigger = ByteBuffer.allocateDirect(input.capacity() * 2)
         input.flip()
         bigger.put(input)
+        release(input)
         return bigger
     }
 

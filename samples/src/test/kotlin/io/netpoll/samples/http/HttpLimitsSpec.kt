@@ -5,6 +5,7 @@ import io.kotest.matchers.shouldBe
 import io.kotest.matchers.string.shouldStartWith
 import io.netpoll.samples.Tools
 import io.netpoll.samples.Tools.readN
+import io.netpoll.samples.Tools.readUntil
 import io.netpoll.samples.server.ServerRuntime
 import java.io.IOException
 import java.lang.management.BufferPoolMXBean
@@ -47,6 +48,29 @@ class HttpLimitsSpec : StringSpec({
             val perConnection = held / n
             println("declared 1 GB bodies: $n connections (half Content-Length, half a chunk of 0x3b9aca00) each sent ~200 bytes; server holds ${held / 1024} KiB in all, ${perConnection / 1024} KiB per connection (its input buffer, response buffer and session)")
             (perConnection < 96 * 1024) shouldBe true
+        } finally {
+            clients.forEach { it.close() }
+            server.shutdown()
+        }
+    }
+
+    "an idle keep-alive connection holds no input buffer between requests" {
+        val server = HttpServer().start(ServerRuntime(ServerRuntime.NETPOLL, null), "127.0.0.1:0")
+        val n = 300
+        val clients = ArrayList<Socket>()
+        try {
+            val before = heldBytes()
+            repeat(n) {
+                val s = Tools.socket(server.port)
+                clients += s
+                s.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".toByteArray())
+                s.readUntil("Hello, World!")
+            }
+            Thread.sleep(300)
+            server.connections shouldBe n
+            val perConnection = (heldBytes() - before) / n
+            println("idle keep-alive: $n connections after one GET each hold ${perConnection / 1024.0} KiB each (session, 1 KiB response writer, coroutine, socket; no input buffer)")
+            (perConnection < 8 * 1024) shouldBe true
         } finally {
             clients.forEach { it.close() }
             server.shutdown()

@@ -55,8 +55,10 @@ import javax.net.ssl.SSLPeerUnverifiedException
  *   likewise: the engine is closed then, and every later read and write throws that
  *   [SSLException] (as Go's record layer keeps its error) rather than wait for the socket or
  *   report a close.
- *   The engine's delegated tasks (signatures, certificate checks: 0.1 to 2 ms) run inline, as Go
- *   runs its handshake's cryptography on the goroutine.
+ *   The engine's delegated tasks run inline, as Go runs its handshake's cryptography on the
+ *   goroutine: they are CPU work, not waits (a server's one task, the ClientHello's, makes the
+ *   key share and the signature, about 1.5 ms on JDK 17), so a blocking section would only let a
+ *   burst of handshakes run more threads than there are cores.
  *
  * Interrupted calls: a deadline or a cancellation can end a call only while it waits for the
  * socket, never inside the engine, and every byte in flight is in `netIn`, `appIn` or `netOut`:
@@ -231,9 +233,19 @@ class TlsConn internal constructor(
     // ---- reading -------------------------------------------------------------------------------
 
     override suspend fun read(dst: ByteBuffer): Int {
-        if (!dst.hasRemaining()) {
-            return 0
+        // Most reads find a whole record in the socket or in `netIn`: [tryRead] completes them
+        // without suspending, and every suspending path below is a tail call, so such a read
+        // allocates no coroutine frame.
+        val n = tryRead(dst)
+        return when {
+            n == 0 && dst.hasRemaining() -> readWaiting(dst)
+            answerPending -> answered(n)
+            else -> n
         }
+    }
+
+    /** [read] once [tryRead] found nothing: waits for the handshake, the read lock and the socket. */
+    private suspend fun readWaiting(dst: ByteBuffer): Int {
         ensureHandshake()
         readLock.lock()
         try {
@@ -252,6 +264,12 @@ class TlsConn internal constructor(
         } finally {
             readLock.unlock()
         }
+    }
+
+    /** [n] after the answer [tryRead] could not send because a write held the write side. */
+    private suspend fun answered(n: Int): Int {
+        answer()
+        return n
     }
 
     override fun tryRead(dst: ByteBuffer): Int {
@@ -493,7 +511,35 @@ class TlsConn internal constructor(
     // ---- writing -------------------------------------------------------------------------------
 
     override suspend fun write(src: ByteBuffer): Int {
+        // Like [read]: when the socket takes every record at once, the write never suspends and
+        // allocates no coroutine frame; otherwise what is left goes through [writeWaiting].
         val total = src.remaining()
+        if (handshakeDone && writeLock.tryLock()) {
+            try {
+                if (netOut?.hasRemaining() != true) {
+                    while (src.hasRemaining()) {
+                        if (!sealedNow(src)) break
+                    }
+                    if (!src.hasRemaining() && netOut?.hasRemaining() != true) {
+                        releaseOut()
+                        return total
+                    }
+                }
+            } finally {
+                writeLock.unlock()
+            }
+        }
+        return writeWaiting(src, total)
+    }
+
+    /** Seals one record of [src] and gives it to the socket without waiting; true if it took all of it. */
+    private fun sealedNow(src: ByteBuffer): Boolean {
+        sealed(wrapInto(src))
+        return conn.io.writeNow(netOut!!)
+    }
+
+    /** [write] from where the fast path stopped: the rest of `netOut` first, then the rest of [src]. */
+    private suspend fun writeWaiting(src: ByteBuffer, total: Int): Int {
         ensureHandshake()
         writeLock.lock()
         try {
@@ -685,12 +731,30 @@ class TlsConn internal constructor(
         get() = conn.isOpen
 
     override suspend fun readFully(dst: ByteBuffer) {
+        // Like [read]: records already here are taken without suspending or allocating.
         while (dst.hasRemaining()) {
-            if (read(dst) < 0) {
-                throw EOFException("end of stream with ${dst.remaining()} bytes still expected")
+            val n = tryRead(dst)
+            if (n < 0) {
+                throw shortStream(dst)
+            }
+            if (n == 0 || answerPending) {
+                return readFullyWaiting(dst)
             }
         }
     }
+
+    private suspend fun readFullyWaiting(dst: ByteBuffer) {
+        if (answerPending) {
+            answer()
+        }
+        while (dst.hasRemaining()) {
+            if (read(dst) < 0) {
+                throw shortStream(dst)
+            }
+        }
+    }
+
+    private fun shortStream(dst: ByteBuffer) = EOFException("end of stream with ${dst.remaining()} bytes still expected")
 
     override fun setDeadline(deadline: Instant?) = conn.setDeadline(deadline)
 

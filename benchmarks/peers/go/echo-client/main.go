@@ -14,7 +14,6 @@ import (
 	"log"
 	"net"
 	"sync"
-	"time"
 
 	"netpoll.io/benchmarks/peers/go/internal/latency"
 )
@@ -27,25 +26,17 @@ func main() {
 	flag.Parse()
 
 	dialled := dialAll(*addr, *conns)
-	start := time.Now()
-	end := start.Add(time.Duration(*seconds * float64(time.Second)))
-	perConn := make([][]time.Duration, len(dialled))
-	var wg sync.WaitGroup
-	for i, c := range dialled {
-		wg.Add(1)
-		go func(i int, c net.Conn) {
-			defer wg.Done()
-			perConn[i] = roundTrips(c, *size, end)
-		}(i, c)
+	out := make([][]byte, len(dialled))
+	in := make([][]byte, len(dialled))
+	for i := range dialled {
+		out[i] = make([]byte, *size)
+		in[i] = make([]byte, *size)
 	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	if elapsed < end.Sub(start) {
-		elapsed = end.Sub(start)
-	}
-	var all []time.Duration
-	for _, samples := range perConn {
-		all = append(all, samples...)
+	all, elapsed := latency.ClosedLoop(len(dialled), *seconds, func(i int) {
+		roundTrip(dialled[i], out[i], in[i])
+	})
+	for _, c := range dialled {
+		c.Close()
 	}
 	p50, p99 := latency.Summary(all)
 	fmt.Printf("echo-client: conns=%d size=%d round_trips=%d rps=%.0f p50_us=%.1f p99_us=%.1f\n",
@@ -74,28 +65,12 @@ func dialAll(addr string, n int) []net.Conn {
 	return out
 }
 
-// roundTrips runs one connection's closed loop until end and returns the completed round trips'
-// latencies.
-func roundTrips(c net.Conn, size int, end time.Time) []time.Duration {
-	defer c.Close()
-	out := make([]byte, size)
-	in := make([]byte, size)
-	samples := make([]time.Duration, 0, 1024)
-	for {
-		sent := time.Now()
-		if !sent.Before(end) {
-			return samples
-		}
-		if _, err := c.Write(out); err != nil {
-			log.Fatalf("echo-client: write: %v", err)
-		}
-		if _, err := io.ReadFull(c, in); err != nil {
-			log.Fatalf("echo-client: read: %v", err)
-		}
-		done := time.Now()
-		if done.After(end) {
-			return samples
-		}
-		samples = append(samples, done.Sub(sent))
+// roundTrip writes out on c and reads the echo back into in.
+func roundTrip(c net.Conn, out, in []byte) {
+	if _, err := c.Write(out); err != nil {
+		log.Fatalf("echo-client: write: %v", err)
+	}
+	if _, err := io.ReadFull(c, in); err != nil {
+		log.Fatalf("echo-client: read: %v", err)
 	}
 }

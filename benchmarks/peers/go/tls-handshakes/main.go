@@ -17,8 +17,6 @@ import (
 	"fmt"
 	"log"
 	"net"
-	"sync"
-	"time"
 
 	"netpoll.io/benchmarks/peers/go/internal/httpget"
 	"netpoll.io/benchmarks/peers/go/internal/latency"
@@ -31,48 +29,14 @@ func main() {
 	flag.Parse()
 
 	config := &tls.Config{InsecureSkipVerify: true, NextProtos: []string{"http/1.1"}}
-	start := time.Now()
-	end := start.Add(time.Duration(*seconds * float64(time.Second)))
-	perWorker := make([][]time.Duration, *conns)
-	var wg sync.WaitGroup
-	for i := range perWorker {
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			perWorker[i] = exchanges(*addr, config, end)
-		}(i)
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	if elapsed < end.Sub(start) {
-		elapsed = end.Sub(start)
-	}
-	var all []time.Duration
-	for _, samples := range perWorker {
-		all = append(all, samples...)
-	}
+	all, elapsed := latency.ClosedLoop(*conns, *seconds, func(int) {
+		if err := exchange(*addr, config); err != nil {
+			log.Fatalf("tls-handshakes: %v", err)
+		}
+	})
 	p50, p99 := latency.Summary(all)
 	fmt.Printf("tls-handshakes: conns=%d handshakes=%d rps=%.0f p50_us=%.1f p99_us=%.1f\n",
 		*conns, len(all), float64(len(all))/elapsed.Seconds(), p50, p99)
-}
-
-// exchanges runs one worker's closed loop until end and returns the completed exchanges' latencies.
-func exchanges(addr string, config *tls.Config, end time.Time) []time.Duration {
-	samples := make([]time.Duration, 0, 1024)
-	for {
-		sent := time.Now()
-		if !sent.Before(end) {
-			return samples
-		}
-		if err := exchange(addr, config); err != nil {
-			log.Fatalf("tls-handshakes: %v", err)
-		}
-		done := time.Now()
-		if done.After(end) {
-			return samples
-		}
-		samples = append(samples, done.Sub(sent))
-	}
 }
 
 // exchange is one connection's life: dial, handshake, one request, the whole response, close.

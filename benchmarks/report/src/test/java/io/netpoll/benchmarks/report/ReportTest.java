@@ -43,6 +43,13 @@ class ReportTest {
         assertEquals(Targets.Verdict.met, verdict(checks, "echo conns=100 size=64: p99 ≤ Go's"));
     }
 
+    @Test
+    void aRunOfSomeWorkloadsListsOnlyTheirTargets() {
+        List<Targets.Check> checks = Targets.evaluate(new Measurements(List.of(echo("netpoll", 1, 150, 8, 1))));
+        assertTrue(checks.stream().anyMatch(c -> c.target().startsWith("echo ")), checks.toString());
+        assertTrue(checks.stream().noneMatch(c -> c.target().startsWith("RESP ") || c.target().startsWith("HTTP")), checks.toString());
+    }
+
     private static Targets.Verdict verdict(List<Targets.Check> checks, String target) {
         return checks.stream().filter(c -> c.target().equals(target)).findFirst().orElseThrow().verdict();
     }

@@ -160,7 +160,7 @@ internal class SuspendingFD(@JvmField val fd: NetFD) {
             return NOT_NOW
         }
         val n = try {
-            if (!dst.hasRemaining()) 0 else if (skipAttempt()) NetFD.EAGAIN else readAttempt(dst)
+            if (!dst.hasRemaining()) 0 else if (skipAttempt()) skipped() else readAttempt(dst)
         } finally {
             unlock(true)
         }
@@ -174,6 +174,15 @@ internal class SuspendingFD(@JvmField val fd: NetFD) {
      */
     private fun skipAttempt(): Boolean =
         fd.readDrained() && !pd.isReady(PollDesc.MODE_READ) && !pd.hungUp()
+
+    /**
+     * A skipped attempt for a caller that will not wait: it still fails as the read would (deadline
+     * passed, closed), and leaves any readiness recorded meanwhile for the next read.
+     */
+    private fun skipped(): Int {
+        fd.check(pd.checkErr(PollDesc.MODE_READ))
+        return NetFD.EAGAIN
+    }
 
     /** Bytes read into [dst], 0 if it has no room, -1 at end of stream. */
     @PublishedApi

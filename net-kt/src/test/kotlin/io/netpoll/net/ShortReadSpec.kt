@@ -1,11 +1,14 @@
 package io.netpoll.net
 
+import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
+import io.netpoll.DeadlineExceededException
 import kotlinx.coroutines.async
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.yield
 import java.nio.ByteBuffer
+import java.time.Instant
 
 /**
  * After a short read the next coroutine read (or readiness probe) waits for readiness before it
@@ -104,6 +107,18 @@ class ShortReadSpec : FunSpec({
             s.closeWrite()
             c.awaitReadable()
             c.tryRead(buf.clear()) shouldBe -1
+            listOf(ln, c, s).forEach { it.close() }
+        }
+    }
+
+    test("tryRead after a short read still reports a passed read deadline") {
+        net {
+            val (ln, c, s) = tcpPair()
+            s.write(bytes("one"))
+            c.read(ByteBuffer.allocateDirect(64)) shouldBe 3
+            c.fd.readDrained() shouldBe true
+            c.setReadDeadline(Instant.now().minusSeconds(1))
+            shouldThrow<DeadlineExceededException> { c.tryRead(ByteBuffer.allocateDirect(64)) }
             listOf(ln, c, s).forEach { it.close() }
         }
     }

@@ -46,84 +46,99 @@ class TlsJavaFacadeTest {
         return StandardCharsets.US_ASCII.decode(b).toString();
     }
 
-    /** Tls.dial returns after the handshake, so the server's side must run at the same time. */
-    private static CompletableFuture<TlsConn> acceptAndHandshake(TlsListener ln) {
-        return ln.acceptAsync().thenCompose(s -> s.handshakeAsync().thenApply(done -> s));
+    /** A listener, a client dialled to it and the server's side, both handshaken. */
+    private record Pair(TlsListener ln, TlsConn c, TlsConn s) implements AutoCloseable {
+        /** Dials with {@code timeout}, or with the overload that takes none when it is null. */
+        static Pair open(Duration timeout) throws Exception {
+            TlsListener ln = Tls.listen("tcp", "127.0.0.1:0", server);
+            try {
+                int port = ((InetSocketAddress) ln.getLocalAddress()).getPort();
+                // Tls.dialBlocking returns after the handshake, so the server's side runs meanwhile.
+                CompletableFuture<TlsConn> accepted =
+                        ln.acceptAsync().thenCompose(s -> s.handshakeAsync().thenApply(done -> s));
+                String address = "localhost:" + port;
+                TlsConn c = timeout == null
+                        ? Tls.dialBlocking("tcp", address, client)
+                        : Tls.dialBlocking("tcp", address, client, timeout);
+                return new Pair(ln, c, accepted.get(10, TimeUnit.SECONDS));
+            } catch (Exception e) {
+                ln.close();
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
+            c.close();
+            s.close();
+            ln.close();
+        }
     }
 
     @Test
     void blockingCallsAndStreamsBothWays() throws Exception {
-        try (TlsListener ln = Tls.listen("tcp", "127.0.0.1:0", server)) {
-            int port = ((InetSocketAddress) ln.getLocalAddress()).getPort();
-            CompletableFuture<TlsConn> accepted = acceptAndHandshake(ln);
-            try (TlsConn c = Tls.dialBlocking("tcp", "localhost:" + port, client, Duration.ofSeconds(10));
-                 TlsConn s = accepted.get(10, TimeUnit.SECONDS)) {
-                assertEquals("TLSv1.3", c.connectionState().getVersion());
-                c.writeBlocking(ascii("ping\n"));
-                BufferedReader lines = new BufferedReader(new InputStreamReader(s.asInputStream(), StandardCharsets.US_ASCII));
-                assertEquals("ping", lines.readLine());
-                OutputStream out = s.asOutputStream();
-                out.write("pong".getBytes(StandardCharsets.US_ASCII));
-                ByteBuffer got = ByteBuffer.allocate(4);
-                c.readFullyBlocking(got);
-                assertEquals("pong", ascii(got));
-                assertEquals(4, s.writeAsync(ascii("next")).get(10, TimeUnit.SECONDS));
-                ByteBuffer more = ByteBuffer.allocate(4);
-                assertEquals(4, c.readAsync(more).get(10, TimeUnit.SECONDS));
-                assertEquals("next", ascii(more));
-            }
+        try (Pair p = Pair.open(Duration.ofSeconds(10))) {
+            TlsConn c = p.c();
+            TlsConn s = p.s();
+            assertEquals("TLSv1.3", c.connectionState().getVersion());
+            c.writeBlocking(ascii("ping\n"));
+            BufferedReader lines = new BufferedReader(new InputStreamReader(s.asInputStream(), StandardCharsets.US_ASCII));
+            assertEquals("ping", lines.readLine());
+            OutputStream out = s.asOutputStream();
+            out.write("pong".getBytes(StandardCharsets.US_ASCII));
+            ByteBuffer got = ByteBuffer.allocate(4);
+            c.readFullyBlocking(got);
+            assertEquals("pong", ascii(got));
+            assertEquals(4, s.writeAsync(ascii("next")).get(10, TimeUnit.SECONDS));
+            ByteBuffer more = ByteBuffer.allocate(4);
+            assertEquals(4, c.readAsync(more).get(10, TimeUnit.SECONDS));
+            assertEquals("next", ascii(more));
         }
     }
 
     @Test
     void aCancelledReadAsyncLeavesTheDataForTheNextRead() throws Exception {
-        try (TlsListener ln = Tls.listen("tcp", "127.0.0.1:0", server)) {
-            int port = ((InetSocketAddress) ln.getLocalAddress()).getPort();
-            CompletableFuture<TlsConn> accepted = acceptAndHandshake(ln);
-            try (TlsConn c = Tls.dialBlocking("tcp", "localhost:" + port, client);
-                 TlsConn s = accepted.get(10, TimeUnit.SECONDS)) {
-                ByteBuffer abandoned = ByteBuffer.allocate(16);
-                CompletableFuture<Integer> read = c.readAsync(abandoned);
-                Thread.sleep(50);
-                assertTrue(read.cancel(true));
-                s.writeBlocking(ascii("data"));
-                ByteBuffer got = ByteBuffer.allocate(4);
-                c.readFullyBlocking(got);
-                assertEquals("data", ascii(got));
-                assertEquals(0, abandoned.position());
-            }
+        try (Pair p = Pair.open(null)) {
+            TlsConn c = p.c();
+            TlsConn s = p.s();
+            ByteBuffer abandoned = ByteBuffer.allocate(16);
+            CompletableFuture<Integer> read = c.readAsync(abandoned);
+            Thread.sleep(50);
+            assertTrue(read.cancel(true));
+            s.writeBlocking(ascii("data"));
+            ByteBuffer got = ByteBuffer.allocate(4);
+            c.readFullyBlocking(got);
+            assertEquals("data", ascii(got));
+            assertEquals(0, abandoned.position());
         }
     }
 
     @Test
     void anInterruptEndsABlockingReadWithInterruptedIOException() throws Exception {
-        try (TlsListener ln = Tls.listen("tcp", "127.0.0.1:0", server)) {
-            int port = ((InetSocketAddress) ln.getLocalAddress()).getPort();
-            CompletableFuture<TlsConn> accepted = acceptAndHandshake(ln);
-            try (TlsConn c = Tls.dialBlocking("tcp", "localhost:" + port, client);
-                 TlsConn s = accepted.get(10, TimeUnit.SECONDS)) {
-                AtomicReference<Throwable> failure = new AtomicReference<>();
-                AtomicReference<Boolean> flag = new AtomicReference<>();
-                Thread reader = new Thread(() -> {
-                    try {
-                        c.readBlocking(ByteBuffer.allocate(16));
-                    } catch (Throwable t) {
-                        failure.set(t);
-                        flag.set(Thread.currentThread().isInterrupted());
-                    }
-                });
-                reader.start();
-                Thread.sleep(100);
-                reader.interrupt();
-                reader.join(10_000);
-                assertInstanceOf(InterruptedIOException.class, failure.get());
-                assertEquals(true, flag.get());
-                // The connection is still usable.
-                s.writeBlocking(ascii("ok"));
-                ByteBuffer got = ByteBuffer.allocate(2);
-                c.readFullyBlocking(got);
-                assertEquals("ok", ascii(got));
-            }
+        try (Pair p = Pair.open(null)) {
+            TlsConn c = p.c();
+            TlsConn s = p.s();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            AtomicReference<Boolean> flag = new AtomicReference<>();
+            Thread reader = new Thread(() -> {
+                try {
+                    c.readBlocking(ByteBuffer.allocate(16));
+                } catch (Throwable t) {
+                    failure.set(t);
+                    flag.set(Thread.currentThread().isInterrupted());
+                }
+            });
+            reader.start();
+            Thread.sleep(100);
+            reader.interrupt();
+            reader.join(10_000);
+            assertInstanceOf(InterruptedIOException.class, failure.get());
+            assertEquals(true, flag.get());
+            // The connection is still usable.
+            s.writeBlocking(ascii("ok"));
+            ByteBuffer got = ByteBuffer.allocate(2);
+            c.readFullyBlocking(got);
+            assertEquals("ok", ascii(got));
         }
     }
 }

@@ -33,7 +33,8 @@ class Conn internal constructor(fd: NetFD) : ConnFacade(fd), StreamConn {
 
     /**
      * Reads into [dst]: bytes read, 0 if [dst] has no room, -1 at end of stream (and after it).
-     * Inline so that a read that needs no suspension returns a plain Int: no allocation at all.
+     * Inline so that a read allocates nothing, whether it completes at once (a plain Int from
+     * [SuspendingFD.readNow]) or waits (the waiting read resumes with its reused op, not an Int box).
      * (Final, so the inlined body and the one [StreamConn] callers reach are the same code.)
      */
     @Suppress("NOTHING_TO_INLINE", "OVERRIDE_BY_INLINE")
@@ -42,7 +43,7 @@ class Conn internal constructor(fd: NetFD) : ConnFacade(fd), StreamConn {
         // (Object) result in one expression makes the compiler box the fast value.
         var n = io.readNow(dst)
         if (n == SuspendingFD.NOT_NOW) {
-            n = io.read(dst)
+            n = io.read(dst).takeCount()
         }
         return n
     }
@@ -104,15 +105,32 @@ class Conn internal constructor(fd: NetFD) : ConnFacade(fd), StreamConn {
     }
 
     /** Gathering write (writev) of everything remaining in [srcs]. */
-    override suspend fun write(vararg srcs: ByteBuffer): Long = io.write(srcs)
+    override suspend fun write(vararg srcs: ByteBuffer): Long {
+        var total = 0L
+        for (b in srcs) {
+            total += b.remaining()
+        }
+        @Suppress("UNCHECKED_CAST")
+        io.write(srcs as Array<ByteBuffer>)
+        return total
+    }
 
-    /** Fills [dst] completely (Go's io.ReadFull); [EOFException] if the stream ends first. */
-    override suspend fun readFully(dst: ByteBuffer) {
+    /**
+     * Fills [dst] completely (Go's io.ReadFull); [EOFException] if the stream ends first. Inline
+     * for the same reason as [read]: no frame of its own to allocate when a read waits.
+     */
+    @Suppress("NOTHING_TO_INLINE", "OVERRIDE_BY_INLINE")
+    override suspend inline fun readFully(dst: ByteBuffer) {
         while (dst.hasRemaining()) {
             if (read(dst) < 0) {
                 throw EOFException("end of stream with ${dst.remaining()} bytes still expected")
             }
         }
+    }
+
+    override fun close() {
+        super.close()
+        io.closed()
     }
 
     /** Half-close: further reads see end of stream (shutdown SHUT_RD). */

@@ -20,4 +20,8 @@ internal object Deadlines {
         else delta.toNanos()
         return nowNanos + deltaNanos
     }
+
+    /** [timeout] from now as a nanoTime value, clamped like [nanoTimeOf]; allocates nothing. */
+    fun nanoTimeAfter(timeout: kotlin.time.Duration): Long =
+        System.nanoTime() + timeout.inWholeNanoseconds.coerceIn(-maxDeltaNanos, maxDeltaNanos)
 }

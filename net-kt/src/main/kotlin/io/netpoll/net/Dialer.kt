@@ -46,15 +46,15 @@ internal object Dialer {
             } catch (e: DeadlineExceededException) {
                 throw first ?: e
             }
-            val fd = NetFD.socket(SockAddr.family(targets[i]), Sys.SOCK_STREAM)
+            val conn = Conn(NetFD.socket(SockAddr.family(targets[i]), Sys.SOCK_STREAM))
             try {
-                SuspendingFD(fd).connect(targets[i], partial)
-                return Conn(fd)
+                conn.io.connect(targets[i], partial)
+                return conn
             } catch (e: IOException) {
-                fd.close()
+                conn.close()
                 if (first == null) first = e
             } catch (e: Throwable) {
-                fd.close()
+                conn.close()
                 throw e
             }
         }

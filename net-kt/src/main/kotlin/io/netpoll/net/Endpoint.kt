@@ -5,6 +5,7 @@ import io.netpoll.poller.fd.NetFD
 import java.io.Closeable
 import java.net.SocketAddress
 import java.time.Instant
+import kotlin.time.Duration
 
 /**
  * What every net-kt socket has, whatever its kind ([Conn], [Listener], [PacketConn]): a
@@ -38,6 +39,45 @@ abstract class Endpoint internal constructor(@JvmField internal val fd: NetFD) :
     @Throws(IOException::class)
     fun setWriteDeadline(deadline: Instant?) {
         if (deadline == null) fd.clearWriteDeadline() else fd.setWriteDeadline(Deadlines.nanoTimeOf(deadline))
+    }
+
+    /**
+     * Read and write deadline [timeout] from now (a negative or zero timeout has already passed,
+     * [Duration.INFINITE] is never). The same as the [Instant] form, but it allocates nothing, so
+     * it suits a deadline moved on every request.
+     */
+    @Throws(IOException::class)
+    fun setDeadline(timeout: Duration) {
+        fd.setDeadline(Deadlines.nanoTimeAfter(timeout))
+    }
+
+    @Throws(IOException::class)
+    fun setReadDeadline(timeout: Duration) {
+        fd.setReadDeadline(Deadlines.nanoTimeAfter(timeout))
+    }
+
+    @Throws(IOException::class)
+    fun setWriteDeadline(timeout: Duration) {
+        fd.setWriteDeadline(Deadlines.nanoTimeAfter(timeout))
+    }
+
+    /**
+     * Read and write deadline as a [System.nanoTime] value: the allocation-free form for Java
+     * callers (`System.nanoTime() + timeoutNanos`).
+     */
+    @Throws(IOException::class)
+    fun setDeadlineNanos(nanoTime: Long) {
+        fd.setDeadline(nanoTime)
+    }
+
+    @Throws(IOException::class)
+    fun setReadDeadlineNanos(nanoTime: Long) {
+        fd.setReadDeadline(nanoTime)
+    }
+
+    @Throws(IOException::class)
+    fun setWriteDeadlineNanos(nanoTime: Long) {
+        fd.setWriteDeadline(nanoTime)
     }
 
     /**

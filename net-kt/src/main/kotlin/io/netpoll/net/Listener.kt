@@ -17,7 +17,7 @@ class Listener internal constructor(fd: NetFD, private val unixPath: Path?) : Li
     private val io = SuspendingFD(fd)
 
     /** The next connection (Go's Accept); accepted TCP connections have TCP_NODELAY on. */
-    suspend fun accept(): Conn = Conn(io.accept())
+    suspend fun accept(): Conn = io.accept()
 
     /**
      * Closes the socket as [Endpoint.close] does, then, for a Unix listener, removes its socket
@@ -29,6 +29,7 @@ class Listener internal constructor(fd: NetFD, private val unixPath: Path?) : Li
     override fun close() {
         val wasOpen = fd.isOpen
         fd.close()
+        io.closed()
         if (wasOpen && unixPath != null) {
             Files.deleteIfExists(unixPath)
         }

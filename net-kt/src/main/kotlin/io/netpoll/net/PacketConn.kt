@@ -25,4 +25,9 @@ class PacketConn internal constructor(fd: NetFD) : PacketConnFacade(fd) {
 
     /** Sends [src] as one datagram to [to]; returns the bytes sent. */
     suspend fun writeTo(src: ByteBuffer, to: SocketAddress): Int = io.sendTo(src, to)
+
+    override fun close() {
+        super.close()
+        io.closed()
+    }
 }

@@ -9,6 +9,7 @@ import java.nio.ByteBuffer
 import java.time.Instant
 import java.util.concurrent.CompletableFuture
 import java.util.concurrent.Executor
+import kotlin.time.Duration
 
 /**
  * A byte stream to one peer, whatever carries it (Go's net.Conn interface): a plain [Conn] or a
@@ -71,6 +72,16 @@ interface StreamConn : Closeable {
 
     @Throws(IOException::class)
     fun setWriteDeadline(deadline: Instant?)
+
+    /** Read and write deadline [timeout] from now; on a [Conn] this allocates nothing. */
+    @Throws(IOException::class)
+    fun setDeadline(timeout: Duration)
+
+    @Throws(IOException::class)
+    fun setReadDeadline(timeout: Duration)
+
+    @Throws(IOException::class)
+    fun setWriteDeadline(timeout: Duration)
 
     /** Half-close of the reading side: further reads see end of stream. */
     @Throws(IOException::class)

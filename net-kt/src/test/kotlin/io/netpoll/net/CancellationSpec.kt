@@ -180,4 +180,58 @@ class CancellationSpec : FunSpec({
             ln.close()
         }
     }
+
+    test("a reader's op is reused by the next coroutine, and cancelling the first one's job no longer touches it") {
+        // A connection keeps one op per direction and watches the job of the coroutine using it;
+        // a second coroutine takes it over, and the first job's cancellation must not end the
+        // second coroutine's wait.
+        net {
+            val (ln, c, s) = tcpPair()
+            val first = launch {
+                c.read(ByteBuffer.allocate(4)) shouldBe 4
+                delay(Long.MAX_VALUE)
+            }
+            delay(50)
+            s.write(bytes("one!"))
+            delay(50)
+            val second = async { c.readFully(ByteBuffer.allocate(3).also { it.limit(3) }).let { "read" } }
+            delay(50)
+            first.cancel()
+            first.join()
+            delay(50)
+            second.isActive shouldBe true
+            s.write(bytes("two"))
+            second.await() shouldBe "read"
+            // And the second job's cancellation still reaches a later wait of its own op.
+            val third = async { c.read(ByteBuffer.allocate(1)) }
+            delay(50)
+            third.cancel()
+            shouldThrow<CancellationException> { third.await() }
+            s.write(bytes("3"))
+            c.read(ByteBuffer.allocate(1)) shouldBe 1
+            listOf(ln, c, s).forEach { it.close() }
+        }
+    }
+
+    test("a job cancelled before its read has to wait ends that read at once, taking nothing") {
+        net {
+            val (ln, c, s) = tcpPair()
+            // If the read waited regardless, these bytes would end it and it would return them.
+            val writer = launch {
+                delay(300)
+                s.write(bytes("kept"))
+            }
+            val r = async {
+                // Cancelled while running, then asked to suspend: the watch was not there yet.
+                coroutineContext[kotlinx.coroutines.Job]!!.cancel()
+                c.read(ByteBuffer.allocate(4))
+            }
+            shouldThrow<CancellationException> { r.await() }
+            writer.join()
+            val b = ByteBuffer.allocate(4)
+            c.readFully(b)
+            b.text() shouldBe "kept"
+            listOf(ln, c, s).forEach { it.close() }
+        }
+    }
 })

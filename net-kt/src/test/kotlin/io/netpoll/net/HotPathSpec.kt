@@ -6,6 +6,7 @@ import io.kotest.matchers.shouldBe
 import kotlinx.coroutines.runBlocking
 import java.lang.management.ManagementFactory
 import java.nio.ByteBuffer
+import kotlin.time.Duration.Companion.seconds
 
 /**
  * Reads that find data and writes that find buffer space complete without suspending and allocate
@@ -94,6 +95,31 @@ class HotPathSpec : FunSpec({
             val allocated = mx.getThreadAllocatedBytes(self) - before
             w.buffered shouldBe bytes * (calls + 100)
             println("HotPathSpec: $calls BufWriter.writeString calls of $bytes B allocated $allocated bytes in total")
+            allocated shouldBeLessThan 16L * calls
+            listOf(ln, c, s).forEach { it.close() }
+        }
+    }
+
+    test("setting deadlines in the Duration and nanoTime forms allocates nothing per call") {
+        val mx = ManagementFactory.getThreadMXBean() as com.sun.management.ThreadMXBean
+        val calls = 2_000
+        runBlocking {
+            val (ln, c, s) = tcpPair()
+            val timeout = 5.seconds
+            repeat(100) {
+                c.setReadDeadline(timeout)
+                c.setWriteDeadlineNanos(System.nanoTime() + 5_000_000_000L)
+                c.setDeadline(timeout)
+            }
+            val self = Thread.currentThread().id
+            val before = mx.getThreadAllocatedBytes(self)
+            for (i in 0 until calls) {
+                c.setReadDeadline(timeout)
+                c.setWriteDeadline(timeout)
+                c.setDeadlineNanos(System.nanoTime() + 5_000_000_000L)
+            }
+            val allocated = mx.getThreadAllocatedBytes(self) - before
+            println("HotPathSpec: $calls x 3 deadline moves allocated $allocated bytes in total")
             allocated shouldBeLessThan 16L * calls
             listOf(ln, c, s).forEach { it.close() }
         }

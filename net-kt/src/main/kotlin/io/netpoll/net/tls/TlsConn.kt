@@ -19,6 +19,7 @@ import java.nio.ByteBuffer
 import java.nio.channels.ClosedChannelException
 import java.security.cert.X509Certificate
 import java.time.Instant
+import kotlin.time.Duration
 import java.util.Objects
 import java.util.concurrent.CompletableFuture
 import java.util.concurrent.ConcurrentHashMap
@@ -761,6 +762,12 @@ class TlsConn internal constructor(
     override fun setReadDeadline(deadline: Instant?) = conn.setReadDeadline(deadline)
 
     override fun setWriteDeadline(deadline: Instant?) = conn.setWriteDeadline(deadline)
+
+    override fun setDeadline(timeout: Duration) = conn.setDeadline(timeout)
+
+    override fun setReadDeadline(timeout: Duration) = conn.setReadDeadline(timeout)
+
+    override fun setWriteDeadline(timeout: Duration) = conn.setWriteDeadline(timeout)
 
     override fun readBlocking(dst: ByteBuffer): Int = blocking { read(dst) }
 

@@ -146,10 +146,6 @@ public final class NetFD implements Closeable {
         return family;
     }
 
-    public boolean isStream() {
-        return sotype == Sys.SOCK_STREAM;
-    }
-
     public boolean isOpen() {
         return !mu.isClosed();
     }
@@ -357,12 +353,6 @@ public final class NetFD implements Closeable {
         attempts.readDrained = false;
     }
 
-    /** One read attempt into native memory at {@code address}. */
-    public int tryRead(long address, int len) throws IOException {
-        // hot path: no allocation
-        return attempts.read(address, len);
-    }
-
     /**
      * One readiness probe of a socket (recv with MSG_PEEK, consuming nothing): 1 if data is queued,
      * {@link #EOF} at end of stream, {@link #EAGAIN} if a read would block. A pending socket error
@@ -377,12 +367,6 @@ public final class NetFD implements Closeable {
     public int tryWrite(ByteBuffer src) throws IOException {
         // hot path: no allocation
         return attempts.write(src);
-    }
-
-    /** One write attempt from native memory at {@code address}. */
-    public int tryWrite(long address, int len) throws IOException {
-        // hot path: no allocation
-        return attempts.write(address, len);
     }
 
     /** One gathering write attempt; advances the buffers; bytes written or {@link #EAGAIN}. */
@@ -471,14 +455,6 @@ public final class NetFD implements Closeable {
 
     public void setKeepAlive(boolean on) throws IOException {
         setIntOption(Sys.SOL_SOCKET, Sys.SO_KEEPALIVE, on ? 1 : 0);
-    }
-
-    public void setReuseAddress(boolean on) throws IOException {
-        setIntOption(Sys.SOL_SOCKET, Sys.SO_REUSEADDR, on ? 1 : 0);
-    }
-
-    public void setReusePort(boolean on) throws IOException {
-        setIntOption(Sys.SOL_SOCKET, Sys.SO_REUSEPORT, on ? 1 : 0);
     }
 
     public void setReceiveBufferSize(int bytes) throws IOException {

@@ -7,7 +7,13 @@ import java.nio.ByteBuffer
  * go out in one write. Every response carries `Server`, `Date` (formatted once per second, shared
  * by all connections) and `Content-Length`; `Connection: close` when the server will close.
  * It starts small (an idle connection holds 1 KiB) and keeps what it grows to for larger
- * responses. hot path: no allocation per response (numbers are written digit by digit).
+ * responses.
+ *
+ * hot path: no allocation per response, and no per-byte buffer calls: a response is written into
+ * the heap buffer's array at a local index (after one [ensure] for its whole size) and the
+ * buffer's position is set once at the end; the status line is pre-encoded per status, and
+ * numbers are written right to left with divisions by the constant 10, which compile to
+ * multiplications.
  */
 class HttpResponseWriter(initialBytes: Int = 1024) {
     var buffer: ByteBuffer = ByteBuffer.allocate(initialBytes)
@@ -31,52 +37,42 @@ class HttpResponseWriter(initialBytes: Int = 1024) {
         headOnly: Boolean = false,
         extraHeader: String? = null,
     ) {
-        ensure(256 + bodyLength)
-        putAscii("HTTP/1.1 ")
-        putInt(status)
-        buffer.put(' '.code.toByte())
-        putAscii(reason(status))
-        put(SERVER)
-        put(HttpDate.current())
+        val line = statusLine(status)
+        val date = HttpDate.current()
+        val head = line.size + SERVER.size + date.size + CONTENT_TYPE.size + (contentType?.length ?: 0) +
+            CONTENT_LENGTH.size + MAX_INT_DIGITS + 2 + (extraHeader?.length ?: 0) + CONNECTION_CLOSE.size + 4
+        ensure(head + if (headOnly) 0 else bodyLength)
+        val a = buffer.array()
+        var p = buffer.arrayOffset() + buffer.position()
+        p = copy(line, a, p)
+        p = copy(SERVER, a, p)
+        p = copy(date, a, p)
         if (contentType != null) {
-            putAscii("\r\nContent-Type: ")
-            putAscii(contentType)
+            p = copy(CONTENT_TYPE, a, p)
+            p = ascii(contentType, a, p)
         }
-        putAscii("\r\nContent-Length: ")
-        putInt(bodyLength)
+        p = copy(CONTENT_LENGTH, a, p)
+        p = decimal(bodyLength, a, p)
         if (extraHeader != null) {
-            putAscii("\r\n")
-            putAscii(extraHeader)
+            a[p++] = CR
+            a[p++] = LF
+            p = ascii(extraHeader, a, p)
         }
-        if (close) putAscii("\r\nConnection: close")
-        putAscii("\r\n\r\n")
+        if (close) p = copy(CONNECTION_CLOSE, a, p)
+        a[p++] = CR
+        a[p++] = LF
+        a[p++] = CR
+        a[p++] = LF
         if (!headOnly) {
-            ensure(bodyLength)
-            buffer.put(body, 0, bodyLength)
+            System.arraycopy(body, 0, a, p, bodyLength)
+            p += bodyLength
         }
+        buffer.position(p - buffer.arrayOffset())
     }
 
     private fun put(b: ByteArray) {
         ensure(b.size)
         buffer.put(b)
-    }
-
-    /** A non-negative decimal without building a String. */
-    private fun putInt(v: Int) {
-        ensure(10)
-        var div = 1
-        while (div <= v / 10) div *= 10
-        var rest = v
-        while (div > 0) {
-            buffer.put(('0'.code + rest / div).toByte())
-            rest %= div
-            div /= 10
-        }
-    }
-
-    private fun putAscii(s: String) {
-        ensure(s.length)
-        for (c in s) buffer.put(c.code.toByte())
     }
 
     private fun ensure(extra: Int) {
@@ -89,11 +85,53 @@ class HttpResponseWriter(initialBytes: Int = 1024) {
         buffer = bigger
     }
 
-    private companion object {
-        val CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".toByteArray()
-        val SERVER = "\r\nServer: netpoll-jvm".toByteArray()
+    internal companion object {
+        private const val CR = '\r'.code.toByte()
+        private const val LF = '\n'.code.toByte()
+        private const val MAX_INT_DIGITS = 10
+        private val CONTINUE = bytes("HTTP/1.1 100 Continue\r\n\r\n")
+        private val SERVER = bytes("\r\nServer: netpoll-jvm")
+        private val CONTENT_TYPE = bytes("\r\nContent-Type: ")
+        private val CONTENT_LENGTH = bytes("\r\nContent-Length: ")
+        private val CONNECTION_CLOSE = bytes("\r\nConnection: close")
 
-        fun reason(status: Int): String = when (status) {
+        /** `HTTP/1.1 <status> <reason>` for every status from 100 to 599, encoded once. */
+        private val STATUS_LINES = Array(500) { i -> bytes("HTTP/1.1 ${i + 100} ${reason(i + 100)}") }
+
+        private fun statusLine(status: Int): ByteArray =
+            if (status in 100..599) STATUS_LINES[status - 100] else bytes("HTTP/1.1 $status ${reason(status)}")
+
+        private fun bytes(s: String) = s.toByteArray(Charsets.ISO_8859_1)
+
+        private fun copy(src: ByteArray, dst: ByteArray, at: Int): Int {
+            System.arraycopy(src, 0, dst, at, src.size)
+            return at + src.size
+        }
+
+        private fun ascii(s: String, dst: ByteArray, at: Int): Int {
+            for (i in s.indices) dst[at + i] = s[i].code.toByte()
+            return at + s.length
+        }
+
+        /** [v] (not negative) in decimal at [at]; returns the index after its last digit. */
+        internal fun decimal(v: Int, dst: ByteArray, at: Int): Int {
+            var digits = 1
+            var bound = 10
+            while (digits < MAX_INT_DIGITS && v >= bound) {
+                digits++
+                bound *= 10
+            }
+            var rest = v
+            var k = at + digits
+            while (k > at) {
+                dst[--k] = ('0'.code + rest % 10).toByte()
+                rest /= 10
+            }
+            return at + digits
+        }
+
+        private fun reason(status: Int): String = when (status) {
+            100 -> "Continue"
             200 -> "OK"
             400 -> "Bad Request"
             404 -> "Not Found"

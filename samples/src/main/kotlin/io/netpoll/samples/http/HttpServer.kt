@@ -5,6 +5,7 @@ import io.netpoll.net.tls.TlsConfig
 import io.netpoll.samples.server.ServerConn
 import io.netpoll.samples.server.ServerRuntime
 import io.netpoll.samples.server.TcpServer
+import io.netpoll.samples.server.Timeout
 import java.io.IOException
 import java.nio.ByteBuffer
 import java.time.Instant
@@ -44,6 +45,10 @@ class HttpServer(
     /** The connections' input buffers, borrowed while a request is being read. */
     private val inputs = BufferPool(INITIAL_INPUT_BYTES)
 
+    // Shared by the connections: a deadline per request without an Instant per request.
+    private val idleTimeout = Timeout(idleTimeoutMillis)
+    private val writeTimeout = Timeout(writeTimeoutMillis)
+
     /** Starts the server on [address]; with [tls], HTTPS (give the config ALPN `http/1.1`). */
     fun start(runtime: ServerRuntime, address: String, tls: TlsConfig? = null): TcpServer {
         lateinit var server: TcpServer
@@ -60,11 +65,17 @@ class HttpServer(
         // connection waits for the socket holding none.
         var input: ByteBuffer? = null
         var requestStartMillis = 0L
+        // The request deadline of the request under way, made by its first read that waits.
+        var requestDeadline: Instant? = null
         try {
             while (true) {
                 val mid = session.midRequest
-                val deadline = if (mid) requestStartMillis + requestTimeoutMillis else System.currentTimeMillis() + idleTimeoutMillis
-                if (!sc.prepareRead(mid, Instant.ofEpochMilli(deadline))) return
+                val deadline = if (mid) {
+                    requestDeadline ?: Instant.ofEpochMilli(requestStartMillis + requestTimeoutMillis).also { requestDeadline = it }
+                } else {
+                    idleTimeout.deadline()
+                }
+                if (!sc.prepareRead(mid, deadline)) return
                 var buf = input
                 if (buf == null) {
                     sc.conn.awaitReadable()
@@ -75,7 +86,10 @@ class HttpServer(
                 }
                 input = buf
                 if (sc.read(buf) < 0) return
-                if (!mid) requestStartMillis = System.currentTimeMillis()
+                if (!mid) {
+                    requestStartMillis = System.currentTimeMillis()
+                    requestDeadline = null
+                }
                 buf.flip()
                 val keep = session.process(buf, draining)
                 buf.compact()
@@ -102,7 +116,7 @@ class HttpServer(
     private suspend fun flush(sc: ServerConn, session: HttpSession) {
         val out = session.out
         if (out.size == 0) return
-        sc.conn.setWriteDeadline(Instant.now().plusMillis(writeTimeoutMillis))
+        sc.conn.setWriteDeadline(writeTimeout.deadline())
         sc.write(out.buffer.flip())
         out.clear()
     }

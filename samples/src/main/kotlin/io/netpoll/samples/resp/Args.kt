@@ -6,6 +6,9 @@ fun RespSession.key(i: Int): Key = Key(args.bytes(i))
 
 fun RespSession.bytes(i: Int): ByteArray = args.bytes(i)
 
+/** The live value of the key in argument [i] (as `store.get(key(i))`), allocating no [Key]. */
+fun RespSession.value(i: Int): Any? = store.get(probe.of(args, i))
+
 fun RespSession.long(i: Int): Long {
     if (!args.decimal(i)) throw CommandError.NOT_INTEGER
     return args.decimalValue
@@ -31,6 +34,12 @@ fun RespSession.double(i: Int): Double {
 /** The value at [key] if it has type [T], null if absent, WRONGTYPE otherwise. */
 inline fun <reified T : Any> RespSession.typed(key: Key): T? {
     val v = store.get(key) ?: return null
+    return v as? T ?: throw CommandError.WRONG_TYPE
+}
+
+/** [typed] for the key in argument [i], allocating no [Key] (see [value]). */
+inline fun <reified T : Any> RespSession.typedValue(i: Int): T? {
+    val v = value(i) ?: return null
     return v as? T ?: throw CommandError.WRONG_TYPE
 }
 

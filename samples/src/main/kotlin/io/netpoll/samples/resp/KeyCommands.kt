@@ -9,11 +9,11 @@ internal val keyCommands = listOf(
     },
     Command("exists", -2) { s ->
         var n = 0L
-        for (i in 1 until s.args.argc) if (s.store.exists(s.key(i))) n++
+        for (i in 1 until s.args.argc) if (s.value(i) != null) n++
         s.reply { integer(n) }
     },
     Command("type", 2) { s ->
-        val t = when (s.store.get(s.key(1))) {
+        val t = when (s.value(1)) {
             null -> "none"
             is ByteArray -> "string"
             is ArrayDeque<*> -> "list"

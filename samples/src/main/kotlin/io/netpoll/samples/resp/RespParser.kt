@@ -89,6 +89,11 @@ class RespParser(
         return out
     }
 
+    /** Argument [i] copied into the start of [dst] (at least [length] of it long). hot path: no allocation. */
+    fun copyInto(i: Int, dst: ByteArray) {
+        source!!.get(base + argOffset[i], dst, 0, argLength[i])
+    }
+
     fun string(i: Int): String = String(bytes(i), Charsets.UTF_8)
 
     /** Argument [i] equals [ascii] ignoring ASCII case. hot path: no allocation. */

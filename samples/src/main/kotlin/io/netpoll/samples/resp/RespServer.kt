@@ -4,13 +4,13 @@ import io.netpoll.net.tls.TlsConfig
 import io.netpoll.samples.server.ServerConn
 import io.netpoll.samples.server.ServerRuntime
 import io.netpoll.samples.server.TcpServer
+import io.netpoll.samples.server.Timeout
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.withTimeoutOrNull
 import java.nio.ByteBuffer
-import java.time.Instant
 
 /**
  * The RESP server: one coroutine per connection running read → [RespSession.process] → write.
@@ -55,7 +55,9 @@ object RespServer {
         tls: TlsConfig? = null,
     ): Pair<TcpServer, RespService> {
         lateinit var service: RespService
-        val server = TcpServer("resp", runtime, address, tls = tls) { sc -> serve(sc, service, outboxBytes, replyWriteTimeoutMillis) }
+        // Shared by the connections: a deadline per reply batch without an Instant per batch.
+        val replyWriteTimeout = Timeout(replyWriteTimeoutMillis)
+        val server = TcpServer("resp", runtime, address, tls = tls) { sc -> serve(sc, service, outboxBytes, replyWriteTimeout) }
         service = RespService(maxBulkBytes, server.port) { runtime.statsLines() + extraInfo() }
         server.background {
             while (true) {
@@ -67,7 +69,7 @@ object RespServer {
         return server.start() to service
     }
 
-    private suspend fun TcpServer.serve(sc: ServerConn, service: RespService, outboxBytes: Long, replyWriteTimeoutMillis: Long) =
+    private suspend fun TcpServer.serve(sc: ServerConn, service: RespService, outboxBytes: Long, replyWriteTimeout: Timeout) =
         coroutineScope {
             val c = sc.conn
             // A publisher overflowing the outbox drops the client at once, as Redis does.
@@ -96,7 +98,7 @@ object RespServer {
                     }
                     val out = session.out
                     if (out.size > 0) {
-                        c.setWriteDeadline(Instant.now().plusMillis(replyWriteTimeoutMillis))
+                        c.setWriteDeadline(replyWriteTimeout.deadline())
                         sc.write(out.buffer.flip())
                         out.clear()
                     }
@@ -105,7 +107,7 @@ object RespServer {
                         drain = launch {
                             while (true) {
                                 val batch = box.next() ?: break
-                                c.setWriteDeadline(Instant.now().plusMillis(replyWriteTimeoutMillis))
+                                c.setWriteDeadline(replyWriteTimeout.deadline())
                                 sc.write(batch)
                             }
                         }
@@ -114,7 +116,7 @@ object RespServer {
                 // Ended in order: the outbox's last replies (QUIT's +OK, a protocol error) are owed.
                 drain?.let {
                     session.close()
-                    withTimeoutOrNull(replyWriteTimeoutMillis) { it.join() }
+                    withTimeoutOrNull(replyWriteTimeout.millis) { it.join() }
                 }
             } finally {
                 session.close()

@@ -25,6 +25,9 @@ class RespSession(
     val out = RespWriter()
     val store: Store get() = service.store
 
+    /** Looks up keys of read-only commands without allocating (see [value]). */
+    internal val probe = KeyProbe()
+
     /** Channels this client is subscribed to; non-empty means RESP2 subscribe mode. */
     val subscriptions = LinkedHashSet<Key>()
 

@@ -20,14 +20,25 @@ class Store(private val nowMillis: () -> Long = System::currentTimeMillis) {
 
     private class Expiry(val atMillis: Long, val key: Key)
 
+    /** The map as a lookup by any key: a [KeyProbe] finds a [Key] (see its equals); nothing but a [Key] is put. */
+    @Suppress("UNCHECKED_CAST")
+    private fun <V> HashMap<Key, V>.anyKey(): HashMap<Any, V> = this as HashMap<Any, V>
+
     /** The live value of [key], deleting it first if it has expired. */
-    fun get(key: Key): Any? {
-        val at = expires[key]
+    fun get(key: Key): Any? = lookup(key)
+
+    /** [get] for the argument [probe] points at, allocating no [Key]. hot path: GET. */
+    fun get(probe: KeyProbe): Any? = lookup(probe)
+
+    /** [key] is a [Key] or a [KeyProbe]; both hash and compare equal as the stored [Key]. */
+    private fun lookup(key: Any): Any? {
+        val at = expires.anyKey()[key]
         if (at != null && at <= nowMillis()) {
-            remove(key)
+            expires.anyKey().remove(key)
+            data.anyKey().remove(key)
             return null
         }
-        return data[key]
+        return data.anyKey()[key]
     }
 
     /** Sets [key] to [value]; clears its expiry unless [keepTtl]. */

@@ -2,7 +2,7 @@ package io.netpoll.samples.resp
 
 /** String commands: GET, SET (EX/PX/NX/XX/KEEPTTL), SETEX, MSET, MGET, INCR/DECR/INCRBY/DECRBY, APPEND, STRLEN. */
 internal val stringCommands = listOf(
-    Command("get", 2) { s -> s.reply { bulk(s.typed<ByteArray>(s.key(1))) } },
+    Command("get", 2) { s -> s.reply { bulk(s.typedValue<ByteArray>(1)) } },
     Command("set", -3) { s -> set(s) },
     Command("setex", 4) { s ->
         val seconds = s.long(2)
@@ -20,7 +20,7 @@ internal val stringCommands = listOf(
     Command("mget", -2) { s ->
         s.reply {
             arrayHeader(s.args.argc - 1)
-            for (i in 1 until s.args.argc) bulk(s.store.get(s.key(i)) as? ByteArray)
+            for (i in 1 until s.args.argc) bulk(s.value(i) as? ByteArray)
         }
     },
     Command("incr", 2) { s -> incrBy(s, 1) },
@@ -37,7 +37,7 @@ internal val stringCommands = listOf(
         s.store.put(key, v, keepTtl = true)
         s.reply { integer(v.size.toLong()) }
     },
-    Command("strlen", 2) { s -> s.reply { integer(s.typed<ByteArray>(s.key(1))?.size?.toLong() ?: 0) } },
+    Command("strlen", 2) { s -> s.reply { integer(s.typedValue<ByteArray>(1)?.size?.toLong() ?: 0) } },
 )
 
 private fun set(s: RespSession) {

@@ -30,11 +30,11 @@ import java.util.concurrent.locks.LockSupport
  *   so "global queue empty, so my P goes idle" is one atomic step. A parked worker is only ever
  *   woken by [startm], which hands it a P ([Worker.nextp]) before unparking it.
  * - The poller. Exactly one idle worker blocks in [Netpoll.poll] until the earliest timer of any
- *   P ([lastpoll] is 0 meanwhile, [pollUntil] says until when); the others park. Ready waiters
- *   are dispatched by the poller thread into the global queue without waking anybody; when the
- *   poll returns, the polling worker takes an idle P and runs them itself, waking one more worker
- *   only if there are several (Go's findRunnable after netpoll, and injectglist). So a lone ready
- *   connection costs no thread handoff. A new timer earlier than [pollUntil] breaks the poll
+ *   P ([lastpoll] is 0 meanwhile, [pollUntil] says until when); the others park. The poll hands
+ *   the waiters it made ready back to that worker ([io.netpoll.poller.ReadyList], Go's gList)
+ *   instead of waking them; the worker takes an idle P and wakes them onto it, so one runs there
+ *   and the rest queue, waking one more worker only if there are several (Go's findRunnable after
+ *   netpoll, and injectglist). So a lone ready connection costs no thread handoff. A new timer earlier than [pollUntil] breaks the poll
  *   ([wakeNetPoller]). While this scheduler exists it is attached as the Netpoll driver, so the
  *   fallback driver thread never runs for it.
  * - Blocking sections hand their P to another worker at once ([handoffp], Go's
@@ -114,10 +114,8 @@ internal class Scheduler(val parallelism: Int, val name: String, val netpoll: Ne
         val pp = if (w != null && w.scheduler === this) w.p else null
         if (pp == null) {
             global.put(task)
-            if (w == null || w.scheduler !== this || !w.pollingNetwork) {
-                wakep()
-                napper.get()?.let(LockSupport::unpark)
-            }
+            wakep()
+            napper.get()?.let(LockSupport::unpark)
         } else if (pp.runq.put(task, !yield)) {
             wakep()
         }

@@ -1,5 +1,6 @@
 package io.netpoll.dispatcher
 
+import io.netpoll.poller.ReadyList
 import java.util.concurrent.TimeUnit
 import java.util.concurrent.locks.LockSupport
 
@@ -32,8 +33,8 @@ internal class Worker(val scheduler: Scheduler, id: Int, firstP: Processor, firs
     /** The P given up by the current blocking section (Go's m.oldp). */
     var oldp: Processor? = null
 
-    /** True while this worker polls the network without a P; only this thread reads or writes it. */
-    var pollingNetwork = false
+    /** The waiters this worker's last poll made runnable, until it injects them ([injectReady]). */
+    private val ready = ReadyList()
 
     private var inheritTime = false
     private var inheritedRuns = 0
@@ -138,9 +139,13 @@ internal class Worker(val scheduler: Scheduler, id: Int, firstP: Processor, firs
             if (s.lastpoll.getAndSet(0) != 0L) {
                 pollNetwork(s.earliestTimer())
                 s.lastpoll.set(Scheduler.nanoTimeNonZero())
+                // Go's findRunnable after netpoll: take an idle P and inject what the poll made
+                // ready onto it (one runs here, the rest queue and wake one more worker); with no
+                // P free they go to the global queue for the running Ps.
                 val again = synchronized(s.lock) { s.pidlegetLocked() }
+                p = again
+                injectReady()
                 if (again != null) {
-                    p = again
                     if (s.global.size > 1) {
                         s.wakep()
                     }
@@ -248,13 +253,26 @@ internal class Worker(val scheduler: Scheduler, id: Int, firstP: Processor, firs
 
     /**
      * Go's netpoll(0) step of findRunnable: fires due socket deadlines and, if somebody waits
-     * and no worker blocks in the poller, collects ready waiters (they land on this P).
+     * and no worker blocks in the poller, collects ready waiters and injects them onto this P.
      */
     private fun pollNetworkNow() {
         val s = scheduler
         s.netpoll.runDeadlines(System.nanoTime())
         if (s.netpoll.waiters() > 0 && s.lastpoll.get() != 0L) {
-            countEvents(s.netpoll.poll(0))
+            countEvents(s.netpoll.poll(0, ready))
+            injectReady()
+        }
+    }
+
+    /**
+     * Go's injectglist: wakes what the last poll made ready. Each wake dispatches its coroutine
+     * (or completes its future, unparks its thread) from this worker: onto its P when it holds
+     * one (the first fills runnext, each further one queues and may wake a worker, see
+     * [Scheduler.dispatch]), otherwise to the global queue, waking a worker for it.
+     */
+    private fun injectReady() {
+        if (ready.size() > 0) {
+            ready.wakeAll()
         }
     }
 
@@ -328,14 +346,9 @@ internal class Worker(val scheduler: Scheduler, id: Int, firstP: Processor, firs
         }
     }
 
-    /** Polls; what becomes ready goes to the global queue for this worker to run (see [Scheduler]). */
+    /** Polls; what becomes ready is handed back in [ready] for this worker to inject. */
     private fun pollWithoutWaking(timeoutNanos: Long) {
-        pollingNetwork = true
-        try {
-            countEvents(scheduler.netpoll.poll(timeoutNanos))
-        } finally {
-            pollingNetwork = false
-        }
+        countEvents(scheduler.netpoll.poll(timeoutNanos, ready))
     }
 
     private fun countEvents(n: Int) {

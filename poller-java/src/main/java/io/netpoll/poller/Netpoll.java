@@ -40,7 +40,9 @@ public final class Netpoll {
 
     private final Poller poller;
     private final PollCache cache = new PollCache(this);
+    // One per role, so each carries the ReadyList of the one poll that holds the role.
     private final Sink sink = new Sink();
+    private final Sink blockingSink = new Sink();
     private final NetpollDriver driver = new NetpollDriver(this);
 
     private final Object timerLock = new Object();
@@ -204,12 +206,21 @@ public final class Netpoll {
      * already blocked here, in which case it returns without waiting. Returns the events handled.
      */
     public int poll(long timeoutNanos) {
-        int n = tryPoll(timeoutNanos);
-        return n >= 0 ? n : tryPoll(0);
+        return poll(timeoutNanos, null);
+    }
+
+    /**
+     * {@link #poll} that hands the waiters it made runnable back in {@code ready} instead of waking
+     * them (Go's netpoll returning a gList): the caller wakes them with {@link ReadyList#wakeAll}
+     * once it has decided where they run. Null wakes them here.
+     */
+    public int poll(long timeoutNanos, ReadyList ready) {
+        int n = tryPoll(timeoutNanos, ready);
+        return n >= 0 ? n : tryPoll(0, ready);
     }
 
     /** Like {@link #poll} but returns -1 instead of polling when the role it needs is taken. */
-    int tryPoll(long timeoutNanos) {
+    int tryPoll(long timeoutNanos, ReadyList ready) {
         // hot path: no allocation
         if (timeoutNanos != 0) {
             if (!blockingRole.compareAndSet(false, true)) {
@@ -224,10 +235,12 @@ public final class Netpoll {
                     timeoutNanos = Math.max(untilDeadline, 1);
                 }
                 blockingPolls.lazySet(blockingPolls.get() + 1);
-                int n = poller.poll(timeoutNanos, true, sink);
+                blockingSink.ready = ready;
+                int n = poller.poll(timeoutNanos, true, blockingSink);
                 events.addAndGet(n);
                 return n;
             } finally {
+                blockingSink.ready = null;
                 pollerBlocked = false;
                 blockingRole.set(false);
             }
@@ -237,12 +250,14 @@ public final class Netpoll {
         }
         try {
             polls.lazySet(polls.get() + 1);
+            sink.ready = ready;
             int n = poller.poll(0, false, sink);
             if (n > 0) {
                 events.addAndGet(n);
             }
             return n;
         } finally {
+            sink.ready = null;
             nonBlockingRole.set(false);
         }
     }
@@ -391,12 +406,15 @@ public final class Netpoll {
 
     /** Resolves event tokens to descriptors; drops events whose fdseq no longer matches. */
     private final class Sink implements ReadySink {
+        /** Where the poll holding this sink's role hands its waiters back; null wakes them. */
+        ReadyList ready;
+
         @Override
         public void ready(long token, int eventBits) {
             // hot path: no allocation
             PollDesc pd = cache.lookup((int) (token >>> 32));
             if (pd != null && pd.fdseq() == (int) token) {
-                pd.ready(eventBits);
+                pd.ready(eventBits, ready);
             }
         }
     }

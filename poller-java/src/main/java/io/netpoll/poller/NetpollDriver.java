@@ -69,7 +69,7 @@ final class NetpollDriver implements Runnable {
             try {
                 long delay = netpoll.runDeadlines(System.nanoTime());
                 long parksBefore = netpoll.parksSoFar();
-                if (netpoll.tryPoll(delay) < 0) {
+                if (netpoll.tryPoll(delay, null) < 0) {
                     // Another thread is blocked in the poller; keep firing deadlines meanwhile.
                     LockSupport.parkNanos(this, delay >= 0 ? Math.min(delay, RETRY_NANOS) : RETRY_NANOS);
                 } else if (netpoll.nothingToDrive(parksBefore)) {

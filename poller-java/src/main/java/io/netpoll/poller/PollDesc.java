@@ -293,8 +293,11 @@ public final class PollDesc {
 
     // ---- poller / deadline / close side --------------------------------------------------------
 
-    /** Called by {@link Netpoll} for an event whose token matched (Go's netpollready). */
-    void ready(int events) {
+    /**
+     * Called by {@link Netpoll} for an event whose token matched (Go's netpollready): the waiters
+     * it removes go to {@code ready}, or are woken here when that is null.
+     */
+    void ready(int events, ReadyList ready) {
         eventErr = events == Poller.ERROR;
         int errno = events >>> Poller.ERRNO_SHIFT;
         if (errno != 0) {
@@ -304,10 +307,18 @@ public final class PollDesc {
             hangup = true;
         }
         if ((events & (Poller.READ | Poller.ERROR)) != 0) {
-            wake(unblock(MODE_READ, true));
+            handBack(unblock(MODE_READ, true), ready);
         }
         if ((events & (Poller.WRITE | Poller.ERROR)) != 0) {
-            wake(unblock(MODE_WRITE, true));
+            handBack(unblock(MODE_WRITE, true), ready);
+        }
+    }
+
+    private static void handBack(Waiter w, ReadyList ready) {
+        if (w != null && ready != null) {
+            ready.add(w);
+        } else {
+            wake(w);
         }
     }
 
@@ -339,7 +350,7 @@ public final class PollDesc {
      * waiter; it is reported to this thread's uncaught-exception handler and must not take the
      * poller (or a closer, or a deadline) down with it.
      */
-    private static void wake(Waiter w) {
+    static void wake(Waiter w) {
         if (w == null) {
             return;
         }

@@ -14,6 +14,9 @@ import java.util.concurrent.RejectedExecutionException;
  * injectglist: the poller returns goroutines to the scheduler, it does not run them).
  */
 public abstract class Waiter {
+    /** The next waiter in the {@link ReadyList} this one sits in; only its owner touches it. */
+    Waiter next;
+
     public abstract void wake();
 
     /**

@@ -99,7 +99,7 @@ class HotPathAllocationTest {
 
         @Override
         public void ready(long token, int bits) {
-            pd.ready(bits);
+            pd.ready(bits, null);
             errnos += pd.takeEventErrno();
         }
     }

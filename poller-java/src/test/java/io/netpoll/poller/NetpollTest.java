@@ -33,7 +33,7 @@ class NetpollTest {
             CompletableFuture<Integer> blocked = CompletableFuture.supplyAsync(() -> np.poll(-1));
             awaitBlocked(np);
             long t0 = System.nanoTime();
-            assertEquals(-1, np.tryPoll(TimeUnit.SECONDS.toNanos(10)), "the blocking role is taken");
+            assertEquals(-1, np.tryPoll(TimeUnit.SECONDS.toNanos(10), null), "the blocking role is taken");
             np.poll(TimeUnit.SECONDS.toNanos(10));
             assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5), "a second poller does not block");
             assertFalse(blocked.isDone());
@@ -172,6 +172,64 @@ class NetpollTest {
     }
 
     /** A private Netpoll with a driver attached (no fallback thread), its attach wakeup consumed. */
+    /**
+     * Go's netpoll returns the goroutines it made ready and findRunnable injects them: a poll given
+     * a ReadyList takes the waiters out of their slots without waking any, and wakeAll wakes them
+     * in the order their events came, on the caller's thread.
+     */
+    @Test
+    void a_poll_hands_the_waiters_it_made_ready_back_instead_of_waking_them() throws Exception {
+        try (EpollPoller poller = new EpollPoller()) {
+            Netpoll np = attachedNetpoll(poller);
+            int[] a = TestSockets.socketpair();
+            int[] b = TestSockets.socketpair();
+            PollDesc pa = np.open(a[0]);
+            PollDesc pb = np.open(b[0]);
+            np.poll(0); // the new sockets' initial write-ready edges
+            java.util.List<String> woken = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+            Waiter wa = new Waiter() {
+                @Override
+                public void wake() {
+                    woken.add("a on " + Thread.currentThread().getName());
+                }
+            };
+            Waiter wb = new Waiter() {
+                @Override
+                public void wake() {
+                    woken.add("b on " + Thread.currentThread().getName());
+                }
+            };
+            assertEquals(PollDesc.OK, pa.prepare(PollDesc.MODE_READ));
+            assertEquals(PollDesc.OK, pb.prepare(PollDesc.MODE_READ));
+            assertEquals(PollDesc.PARKED, pa.waitFor(PollDesc.MODE_READ, wa));
+            assertEquals(PollDesc.PARKED, pb.waitFor(PollDesc.MODE_READ, wb));
+            TestSockets.writeByte(a[1], 'x');
+            TestSockets.writeByte(b[1], 'y');
+            ReadyList ready = new ReadyList();
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (ready.size() < 2 && System.nanoTime() < until) {
+                np.poll(TimeUnit.MILLISECONDS.toNanos(100), ready);
+            }
+            assertEquals(2, ready.size());
+            assertEquals(java.util.List.of(), woken, "nothing is woken by the poll itself");
+            assertEquals(0, np.waiters(), "both left their slots");
+            String self = Thread.currentThread().getName();
+            ready.wakeAll();
+            assertEquals(0, ready.size());
+            assertEquals(2, woken.size());
+            assertTrue(woken.containsAll(java.util.List.of("a on " + self, "b on " + self)), woken.toString());
+            assertEquals(PollDesc.OK, pa.resume(PollDesc.MODE_READ));
+            assertEquals(PollDesc.OK, pb.resume(PollDesc.MODE_READ));
+            for (PollDesc pd : new PollDesc[] {pa, pb}) {
+                pd.evict();
+                np.close(pd);
+            }
+            for (int fd : new int[] {a[0], a[1], b[0], b[1]}) {
+                LibC.close(fd);
+            }
+        }
+    }
+
     private static Netpoll attachedNetpoll(Poller poller) {
         Netpoll np = new Netpoll(poller);
         np.attachDriver();

@@ -6,8 +6,8 @@
 #                               no thresholds): benchmarks/target/smoke/REPORT.md
 #
 # It builds the peers (Netty, Ktor, virtual threads, Go) and the netpoll-jvm samples when present,
-# then runs every workload (RESP, HTTP plaintext, HTTPS keep-alive, TLS handshakes, echo, idle plain
-# and TLS connections) against every system
+# then runs every workload (RESP, HTTP plaintext, HTTPS keep-alive, TLS handshakes, echo, echo
+# fairness, idle plain and TLS connections) against every system
 # that serves it, one server at a time pinned to SERVER_CPU with its load generator on CLIENT_CPU,
 # and writes raw.tsv (every run), environment.md (machine, versions, commands, skips) and the
 # report. A system or workload that cannot run here is skipped with the reason printed and kept
@@ -43,6 +43,7 @@ if [[ $MODE == full ]]; then
   ECHO_CONNS="1 100 1000"
   ECHO_SIZES="64 4096"
   ECHO_SECONDS=2
+  FAIRNESS_SECONDS=5
   IDLE_CONNS=10000
   IDLE_TLS_CONNS=5000
   HANDSHAKE_CONNS=50
@@ -62,6 +63,7 @@ else
   ECHO_CONNS="100"
   ECHO_SIZES="64"
   ECHO_SECONDS=1
+  FAIRNESS_SECONDS=1.5
   IDLE_CONNS=1000
   IDLE_TLS_CONNS=500
   HANDSHAKE_CONNS=50
@@ -98,7 +100,7 @@ raw_header
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 
 SYSTEMS=(${BENCH_SYSTEMS:-${ALL_SYSTEMS[*]}})
-for workload in ${BENCH_WORKLOADS:-resp http https tls-handshake echo idle idle-tls}; do
+for workload in ${BENCH_WORKLOADS:-resp http https tls-handshake echo fairness idle idle-tls}; do
   if [[ -n "${SKIP_WORKLOAD[$workload]:-}" ]]; then
     echo "$workload: skipped: ${SKIP_WORKLOAD[$workload]}"
     continue

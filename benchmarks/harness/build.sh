@@ -63,6 +63,7 @@ build_all() {
   if [[ -n "$why" ]]; then
     SKIP[go]=$why
     SKIP_WORKLOAD[echo]="no echo load generator: $why"
+    SKIP_WORKLOAD[fairness]="no fairness load generator: $why"
     SKIP_WORKLOAD[idle]="no idle-connection client: $why"
     SKIP_WORKLOAD[idle-tls]="no idle-connection client: $why"
     SKIP_WORKLOAD[tls-handshake]="no handshake load generator: $why"

@@ -43,5 +43,5 @@ row() {
 }
 
 raw_header() {
-  printf 'workload\tcase\tconns\tsize\tsystem\trun\trps\tp50_us\tp99_us\trequests\tserver_cpu_s\tloadgen_cpu_s\twall_s\trss_growth_kb\tidle_cpu_s\n' > "$RAW"
+  printf 'workload\tcase\tconns\tsize\tsystem\trun\trps\tp50_us\tp99_us\trequests\tserver_cpu_s\tloadgen_cpu_s\twall_s\trss_growth_kb\tidle_cpu_s\tmax_us\n' > "$RAW"
 }

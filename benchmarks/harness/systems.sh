@@ -3,9 +3,12 @@
 
 ALL_SYSTEMS=(netpoll netpoll-default netty loom ktor go redis nginx)
 
-# serves SYSTEM WORKLOAD: whether SYSTEM has a server for WORKLOAD (resp, http, https or echo).
+# serves SYSTEM WORKLOAD: whether SYSTEM has a server for WORKLOAD (resp, http, https or echo;
+# fairness: the echo servers of netpoll-jvm and Go, where the scheduler's fairness is the question).
 serves() {
   case "$1:$2" in
+    netpoll*:fairness|go:fairness) return 0 ;;
+    *:fairness) return 1 ;;
     netpoll*:resp|netpoll*:http|netpoll*:https|netpoll*:echo) return 0 ;;
     loom:https) return 1 ;;
     netty:*|loom:*|go:*) return 0 ;;

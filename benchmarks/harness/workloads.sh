@@ -48,7 +48,7 @@ workload_resp() {
         # "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"
         awk -F'"' -v OFS='\t' -v w="$workload" -v s="$system" -v r="$run" -v n="$n" \
             -v cpu="$SERVER_CPU_S" -v lcpu="$LOADGEN_CPU_S" -v wall="$LOADGEN_WALL_S" \
-            '$2 != "test" && $4 != "" { print w, $2, 50, "-", s, r, $4, $10 * 1000, $14 * 1000, n, cpu, lcpu, wall, "-", "-" }' \
+            '$2 != "test" && $4 != "" { print w, $2, 50, "-", s, r, $4, $10 * 1000, $14 * 1000, n, cpu, lcpu, wall, "-", "-", "-" }' \
             "$out" >> "$RAW"
       done
     done
@@ -87,7 +87,7 @@ workload_http() {
       p50=$(wrk_micros "$(awk '$1 == "50%" { print $2 }' "$out")")
       p99=$(wrk_micros "$(awk '$1 == "99%" { print $2 }' "$out")")
       row "$workload" "c=$conns" "$conns" - "$system" "$run" "$rps" "$p50" "$p99" "$requests" \
-          "$SERVER_CPU_S" "$LOADGEN_CPU_S" "$LOADGEN_WALL_S" - -
+          "$SERVER_CPU_S" "$LOADGEN_CPU_S" "$LOADGEN_WALL_S" - - -
     done
   done
   stop_server
@@ -111,9 +111,30 @@ workload_echo() {
         line=$(grep '^echo-client:' "$out" | sed 's/[a-z0-9_]*=//g')
         read -r _ _ _ trips rps p50 p99 <<< "$line"
         row echo "conns=$conns size=$size" "$conns" "$size" "$system" "$run" "$rps" "$p50" "$p99" "$trips" \
-            "$SERVER_CPU_S" "$LOADGEN_CPU_S" "$LOADGEN_WALL_S" - -
+            "$SERVER_CPU_S" "$LOADGEN_CPU_S" "$LOADGEN_WALL_S" - - -
       done
     done
+  done
+  stop_server
+}
+
+# Fairness: the Go fairness-client against an echo server: two connections streaming 16 KiB writes
+# both ways and a third timing a 64-byte round trip every 10 ms (its p50, p99 and max; rps is the
+# streams' echoed MiB/s, requests the probes).
+workload_fairness() {
+  local system=$1 out=$WORK/fairness.out
+  start_server "$system" echo || return 0
+  local client=("$GOBIN/fairness-client" --addr "127.0.0.1:$PORT" --streams 2 --chunk 16384 --size 64 --interval 10ms)
+  run_loadgen "$out" "${client[@]}" --duration "$WARMUP_SECONDS"
+  for run in $(seq "$RUNS"); do
+    measure "$SERVER_PID" "$out" "${client[@]}" --duration "$FAIRNESS_SECONDS"
+    if ((LOADGEN_RC != 0)) || ! grep -q '^fairness-client:' "$out"; then failed "$system fairness" "$out"; continue; fi
+    # fairness-client: streams=N probes=… streamed_mib_s=… p50_us=… p99_us=… max_us=…
+    local line
+    line=$(grep '^fairness-client:' "$out" | sed 's/[a-z0-9_]*=//g')
+    read -r _ _ probes mibs p50 p99 max <<< "$line"
+    row fairness "streams=2 probe=64B/10ms" 3 64 "$system" "$run" "$mibs" "$p50" "$p99" "$probes" \
+        "$SERVER_CPU_S" "$LOADGEN_CPU_S" "$LOADGEN_WALL_S" - - "$max"
   done
   stop_server
 }
@@ -134,7 +155,7 @@ workload_tls_handshake() {
     line=$(grep '^tls-handshakes:' "$out" | sed 's/[a-z0-9_]*=//g')
     read -r _ _ handshakes rps p50 p99 <<< "$line"
     row tls-handshake "c=$HANDSHAKE_CONNS" "$HANDSHAKE_CONNS" - "$system" "$run" "$rps" "$p50" "$p99" "$handshakes" \
-        "$SERVER_CPU_S" "$LOADGEN_CPU_S" "$LOADGEN_WALL_S" - -
+        "$SERVER_CPU_S" "$LOADGEN_CPU_S" "$LOADGEN_WALL_S" - - -
   done
   stop_server
 }
@@ -188,7 +209,7 @@ idle_connections() {
     cpu_after=$(cpu_ticks "$SERVER_PID")
     wait "$pid" || true
     row "$workload" "conns=$conns" "$conns" - "$system" "$run" - - - - - - "$IDLE_WINDOW_SECONDS" \
-        $((rss_after - rss_before)) "$(ticks_to_seconds $((cpu_after - cpu_before)))"
+        $((rss_after - rss_before)) "$(ticks_to_seconds $((cpu_after - cpu_before)))" -
     stop_server
   done
 }

@@ -68,9 +68,12 @@ class NetpollDispatcher(
         }
     }
 
-    /** `yield()`: to the tail of the local queue, not runnext, so everybody queued runs first. */
+    /**
+     * `yield()`: to the tail of the local queue, not runnext, so everybody queued runs first, and
+     * the worker polls the network and looks at the global queue before it runs its next task.
+     */
     override fun dispatchYield(context: CoroutineContext, block: Runnable) {
-        if (!scheduler.dispatch(block, true)) {
+        if (!scheduler.dispatchYield(block)) {
             AfterClose.dispatch(context, block)
         }
     }

@@ -125,6 +125,19 @@ internal class Scheduler(val parallelism: Int, val name: String, val netpoll: Ne
         return true
     }
 
+    /**
+     * `yield()`: the tail of the caller's P (not runnext, so everybody queued runs first), and
+     * that worker's next schedule looks at the network and the global queue first
+     * ([Worker.yielded]). From outside the pool, the global queue.
+     */
+    fun dispatchYield(task: Runnable): Boolean {
+        val w = Thread.currentThread() as? Worker
+        if (w != null && w.scheduler === this && w.p != null) {
+            w.yielded = true
+        }
+        return dispatch(task, true)
+    }
+
     /** A due timer becomes a task at the tail of the draining worker's P, in due order. */
     fun readyTimer(t: SchedTimer) {
         if (!dispatch(t, true)) {

@@ -36,6 +36,17 @@ internal class Worker(val scheduler: Scheduler, id: Int, firstP: Processor, firs
     /** The waiters this worker's last poll made runnable, until it injects them ([injectReady]). */
     private val ready = ReadyList()
 
+    /**
+     * The running task called `yield()` ([Scheduler.dispatchYield]). Its next schedule polls the
+     * network and takes from the global queue before the local one: a coroutine that yields
+     * because it has had its turn (net-kt's cooperative budget) may have kept this P busy for a
+     * while, and what became ready meanwhile is waiting in the kernel or, polled by sysmon, in the
+     * global queue — both out of reach of a worker whose local queue never runs dry. (Go puts a
+     * goroutine that calls Gosched, or is preempted, on the global queue for the same reason.)
+     * Only this thread reads or writes it.
+     */
+    var yielded = false
+
     private var inheritTime = false
     private var inheritedRuns = 0
 
@@ -80,10 +91,10 @@ internal class Worker(val scheduler: Scheduler, id: Int, firstP: Processor, firs
     }
 
     /**
-     * Go's findRunnable: own timers → every 61st tick the global queue → runnext/local → global
-     * batch → netpoll(0) → steal (4 passes, random start, timers and runnext on the last) → give
-     * up the P, re-check, then either block in the poller until the next timer or park. Returns
-     * null only when the scheduler closes.
+     * Go's findRunnable: own timers → (after a yield: netpoll(0)) → every 61st tick, and after a
+     * yield, the global queue → runnext/local → global batch → netpoll(0) → steal (4 passes,
+     * random start, timers and runnext on the last) → give up the P, re-check, then either block
+     * in the poller until the next timer or park. Returns null only when the scheduler closes.
      */
     private fun findRunnable(): Runnable? {
         val s = scheduler
@@ -94,7 +105,12 @@ internal class Worker(val scheduler: Scheduler, id: Int, firstP: Processor, firs
             val pp = p!!
             inheritTime = false
             runTimers(pp.timers)
-            if (pp.schedtick % GLOBAL_QUEUE_TICK == 0 && s.global.size > 0) {
+            val afterYield = yielded
+            if (afterYield) {
+                yielded = false
+                pollNetworkNow()
+            }
+            if ((afterYield || pp.schedtick % GLOBAL_QUEUE_TICK == 0) && s.global.size > 0) {
                 s.netpoll.runDeadlines(System.nanoTime())
                 val task = synchronized(s.lock) { s.global.getBatchLocked(pp.runq, s.parallelism, 1) }
                 if (task != null) {

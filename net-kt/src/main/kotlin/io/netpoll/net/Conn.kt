@@ -6,6 +6,7 @@ import java.io.EOFException
 import java.net.SocketAddress
 import java.nio.ByteBuffer
 import java.nio.channels.ClosedChannelException
+import kotlin.coroutines.coroutineContext
 
 /**
  * A stream connection (Go's net.Conn / TCPConn / UnixConn), from [Net.dial] or [Listener.accept].
@@ -19,6 +20,10 @@ import java.nio.channels.ClosedChannelException
  * [java.net.SocketException] with the errno text on a reset or other socket error.
  * Cancelling the coroutine ends a blocked call with CancellationException and leaves the
  * connection usable.
+ *
+ * Fairness: coroutines are not preempted, so a call that completes without suspending spends from
+ * the coroutine's cooperative budget, and every [CoopBudget.BUDGET]th such call in a row yields to
+ * the other coroutines on its thread first (see [CoopBudget]).
  *
  * TCP connections have TCP_NODELAY on (as in Go).
  */
@@ -39,10 +44,16 @@ class Conn internal constructor(fd: NetFD) : ConnFacade(fd), StreamConn {
      */
     @Suppress("NOTHING_TO_INLINE", "OVERRIDE_BY_INLINE")
     override suspend inline fun read(dst: ByteBuffer): Int {
+        // Spends from the coroutine's cooperative budget, yielding first when it is used up; a
+        // read about to wait refills it (see CoopBudget).
+        if (CoopBudget.spend(coroutineContext)) {
+            CoopBudget.yieldTurn()
+        }
         // An Int variable, not an if-expression: merging the fast value with the suspend call's
         // (Object) result in one expression makes the compiler box the fast value.
         var n = io.readNow(dst)
         if (n == SuspendingFD.NOT_NOW) {
+            CoopBudget.refill(coroutineContext)
             n = io.read(dst).takeCount()
         }
         return n
@@ -88,6 +99,15 @@ class Conn internal constructor(fd: NetFD) : ConnFacade(fd), StreamConn {
      * allocates nothing.
      */
     override suspend fun awaitReadable() {
+        // Tail calls only, so a call that does not suspend allocates no frame.
+        if (CoopBudget.spend(coroutineContext)) {
+            return awaitReadableAfterYield()
+        }
+        io.awaitReadable()
+    }
+
+    private suspend fun awaitReadableAfterYield() {
+        CoopBudget.yieldTurn()
         io.awaitReadable()
     }
 
@@ -97,8 +117,12 @@ class Conn internal constructor(fd: NetFD) : ConnFacade(fd), StreamConn {
      */
     @Suppress("NOTHING_TO_INLINE", "OVERRIDE_BY_INLINE")
     override suspend inline fun write(src: ByteBuffer): Int {
+        if (CoopBudget.spend(coroutineContext)) {
+            CoopBudget.yieldTurn()
+        }
         val total = src.remaining()
         if (!io.writeNow(src)) {
+            CoopBudget.refill(coroutineContext)
             io.write(src)
         }
         return total
@@ -106,6 +130,9 @@ class Conn internal constructor(fd: NetFD) : ConnFacade(fd), StreamConn {
 
     /** Gathering write (writev) of everything remaining in [srcs]. */
     override suspend fun write(vararg srcs: ByteBuffer): Long {
+        if (CoopBudget.spend(coroutineContext)) {
+            CoopBudget.yieldTurn()
+        }
         var total = 0L
         for (b in srcs) {
             total += b.remaining()

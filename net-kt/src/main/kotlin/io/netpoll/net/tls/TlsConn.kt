@@ -2,6 +2,7 @@ package io.netpoll.net.tls
 
 import io.netpoll.net.BufferPool
 import io.netpoll.net.Conn
+import io.netpoll.net.CoopBudget
 import io.netpoll.net.StreamConn
 import io.netpoll.poller.fd.NetFD
 import kotlinx.coroutines.CoroutineScope
@@ -33,6 +34,7 @@ import javax.net.ssl.SSLEngineResult.Status
 import javax.net.ssl.SSLException
 import javax.net.ssl.SSLHandshakeException
 import javax.net.ssl.SSLPeerUnverifiedException
+import kotlin.coroutines.coroutineContext
 
 /**
  * A TLS connection over a [Conn] (Go's crypto/tls.Conn), made by [Tls.client], [Tls.server],
@@ -236,13 +238,25 @@ class TlsConn internal constructor(
     override suspend fun read(dst: ByteBuffer): Int {
         // Most reads find a whole record in the socket or in `netIn`: [tryRead] completes them
         // without suspending, and every suspending path below is a tail call, so such a read
-        // allocates no coroutine frame.
+        // allocates no coroutine frame. It spends from the cooperative budget like a Conn call
+        // (yielding first when the budget is used up); about to wait, it refills it.
+        if (CoopBudget.spend(coroutineContext)) {
+            return readAfterYield(dst)
+        }
         val n = tryRead(dst)
         return when {
-            n == 0 && dst.hasRemaining() -> readWaiting(dst)
+            n == 0 && dst.hasRemaining() -> {
+                CoopBudget.refill(coroutineContext)
+                readWaiting(dst)
+            }
             answerPending -> answered(n)
             else -> n
         }
+    }
+
+    private suspend fun readAfterYield(dst: ByteBuffer): Int {
+        CoopBudget.yieldTurn()
+        return read(dst)
     }
 
     /** [read] once [tryRead] found nothing: waits for the handshake, the read lock and the socket. */
@@ -513,7 +527,11 @@ class TlsConn internal constructor(
 
     override suspend fun write(src: ByteBuffer): Int {
         // Like [read]: when the socket takes every record at once, the write never suspends and
-        // allocates no coroutine frame; otherwise what is left goes through [writeWaiting].
+        // allocates no coroutine frame; otherwise what is left goes through [writeWaiting], whose
+        // socket writes refill the cooperative budget when they wait.
+        if (CoopBudget.spend(coroutineContext)) {
+            return writeAfterYield(src)
+        }
         val total = src.remaining()
         if (handshakeDone && writeLock.tryLock()) {
             try {
@@ -531,6 +549,11 @@ class TlsConn internal constructor(
             }
         }
         return writeWaiting(src, total)
+    }
+
+    private suspend fun writeAfterYield(src: ByteBuffer): Int {
+        CoopBudget.yieldTurn()
+        return write(src)
     }
 
     /** Seals one record of [src] and gives it to the socket without waiting; true if it took all of it. */
@@ -733,6 +756,9 @@ class TlsConn internal constructor(
 
     override suspend fun readFully(dst: ByteBuffer) {
         // Like [read]: records already here are taken without suspending or allocating.
+        if (CoopBudget.spend(coroutineContext)) {
+            return readFullyAfterYield(dst)
+        }
         while (dst.hasRemaining()) {
             val n = tryRead(dst)
             if (n < 0) {
@@ -742,6 +768,11 @@ class TlsConn internal constructor(
                 return readFullyWaiting(dst)
             }
         }
+    }
+
+    private suspend fun readFullyAfterYield(dst: ByteBuffer) {
+        CoopBudget.yieldTurn()
+        readFully(dst)
     }
 
     private suspend fun readFullyWaiting(dst: ByteBuffer) {

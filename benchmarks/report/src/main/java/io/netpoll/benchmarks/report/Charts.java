@@ -47,7 +47,7 @@ final class Charts {
         Charts charts = new Charts(m, dir);
         charts.headline();
         for (Workload w : Workload.values()) {
-            if (!w.isIdle()) {
+            if (w.isCharted()) {
                 charts.throughput(w);
                 charts.latency(w);
             }

@@ -57,7 +57,8 @@ public final class Report {
             out.append('\n');
             for (String c : cases) {
                 out.append("### ").append(w.title).append(" — ").append(c).append("\n\n")
-                        .append(w.isIdle() ? Tables.idle(m, w, c) : Tables.load(m, w, c)).append('\n');
+                        .append(w.isIdle() ? Tables.idle(m, w, c) : w == Workload.fairness ? Tables.fairness(m, w, c)
+                                : Tables.load(m, w, c)).append('\n');
             }
         }
         out.append("## Environment and method\n\n").append(environment);

@@ -13,10 +13,10 @@ import java.util.List;
 record Sample(String workload, String scenario, int conns, int size, String system, int run,
               double rps, double p50Us, double p99Us, double requests,
               double serverCpuSeconds, double loadgenCpuSeconds, double wallSeconds,
-              double rssGrowthKib, double idleCpuSeconds) {
+              double rssGrowthKib, double idleCpuSeconds, double maxUs) {
 
     static final String header = "workload\tcase\tconns\tsize\tsystem\trun\trps\tp50_us\tp99_us\trequests"
-            + "\tserver_cpu_s\tloadgen_cpu_s\twall_s\trss_growth_kb\tidle_cpu_s";
+            + "\tserver_cpu_s\tloadgen_cpu_s\twall_s\trss_growth_kb\tidle_cpu_s\tmax_us";
 
     static List<Sample> read(Path tsv) throws IOException {
         List<String> lines = Files.readAllLines(tsv);
@@ -34,12 +34,12 @@ record Sample(String workload, String scenario, int conns, int size, String syst
 
     static Sample parse(String line, String where) {
         String[] f = line.split("\t", -1);
-        if (f.length != 15) {
-            throw new IllegalArgumentException(where + ": expected 15 tab-separated fields, got " + f.length);
+        if (f.length != 16) {
+            throw new IllegalArgumentException(where + ": expected 16 tab-separated fields, got " + f.length);
         }
         return new Sample(f[0], f[1], (int) number(f[2]), (int) number(f[3]), f[4], (int) number(f[5]),
                 number(f[6]), number(f[7]), number(f[8]), number(f[9]),
-                number(f[10]), number(f[11]), number(f[12]), number(f[13]), number(f[14]));
+                number(f[10]), number(f[11]), number(f[12]), number(f[13]), number(f[14]), number(f[15]));
     }
 
     private static double number(String field) {

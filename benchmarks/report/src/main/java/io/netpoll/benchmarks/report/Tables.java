@@ -46,6 +46,39 @@ final class Tables {
         return out.toString();
     }
 
+    /**
+     * The fairness workload: the light connection's round-trip p50, p99 and max (ms) beside the
+     * streams, and what the streams echoed meanwhile.
+     */
+    static String fairness(Measurements m, Workload workload, String scenario) {
+        Server base = m.baseline();
+        Summary baseP50 = m.summary(workload, scenario, base, Sample::p50Us);
+        Summary baseP99 = m.summary(workload, scenario, base, Sample::p99Us);
+        Summary baseMax = m.summary(workload, scenario, base, Sample::maxUs);
+        StringBuilder out = new StringBuilder()
+                .append("| system | probe p50 ms | probe p99 ms | probe max ms | p99 min–max ms | streams MiB/s | runs |\n")
+                .append("|---|---:|---:|---:|---:|---:|---:|\n");
+        for (Server server : m.servers(workload)) {
+            List<Sample> samples = m.samples(workload, scenario, server);
+            if (samples.isEmpty()) {
+                continue;
+            }
+            Summary p50 = Summary.of(samples, Sample::p50Us);
+            Summary p99 = Summary.of(samples, Sample::p99Us);
+            Summary max = Summary.of(samples, Sample::maxUs);
+            Summary mibs = Summary.of(samples, Sample::rps);
+            out.append("| ").append(server.label)
+                    .append(" | ").append(Format.withRatio(Format.figure(p50.median() / 1000), p50.median(), baseP50.median()))
+                    .append(" | ").append(Format.withRatio(Format.figure(p99.median() / 1000), p99.median(), baseP99.median()))
+                    .append(" | ").append(Format.withRatio(Format.figure(max.median() / 1000), max.median(), baseMax.median()))
+                    .append(" | ").append(Format.range(p99, v -> Format.figure(v / 1000)))
+                    .append(" | ").append(Format.count(mibs.median()))
+                    .append(" | ").append(p99.runs())
+                    .append(" |\n");
+        }
+        return out.toString();
+    }
+
     static String idle(Measurements m, Workload workload, String scenario) {
         Server base = m.baseline();
         Summary baseRss = m.summary(workload, scenario, base, Sample::rssBytesPerConn);

@@ -50,6 +50,10 @@ final class Targets {
             t.compare("echo " + c + ": p99 ≤ Go's", Workload.echo, c, Sample::p99Us, " µs", Relation.atMost, 1, Server.go);
             t.compare("echo " + c + ": server CPU per round trip ≤ Go's", Workload.echo, c, Sample::cpuSecondsPer100k, " CPU s/100k", Relation.atMost, 1, Server.go);
         }
+        for (String c : m.cases(Workload.fairness)) {
+            t.compare("fairness " + c + ": probe p99 ≤ Go's", Workload.fairness, c, Sample::p99Us, " µs", Relation.atMost, 1, Server.go);
+            t.compare("fairness " + c + ": probe max ≤ Go's", Workload.fairness, c, Sample::maxUs, " µs", Relation.atMost, 1, Server.go);
+        }
         for (String c : m.cases(Workload.idle)) {
             t.compare("idle " + c + ": RSS per connection ≤ Go's", Workload.idle, c, Sample::rssBytesPerConn, " B", Relation.atMost, 1, Server.go);
             t.idleCpu(c);

@@ -30,7 +30,10 @@ import java.util.concurrent.locks.LockSupport
  *   so "global queue empty, so my P goes idle" is one atomic step. A parked worker is only ever
  *   woken by [startm], which hands it a P ([Worker.nextp]) before unparking it.
  * - The poller. Exactly one idle worker blocks in [Netpoll.poll] until the earliest timer of any
- *   P ([lastpoll] is 0 meanwhile, [pollUntil] says until when); the others park. The poll hands
+ *   P ([lastpoll] is 0 meanwhile, [pollUntil] says until when); the others park. It does so only
+ *   while somebody waits on a descriptor or a timer or socket deadline is armed ([pollWanted]);
+ *   otherwise it parks too, and the Netpoll wakes a worker when a waiter parks or a deadline is
+ *   armed (the rule the Netpoll's fallback driver follows), so edges nobody waits for wake nobody. The poll hands
  *   the waiters it made ready back to that worker ([io.netpoll.poller.ReadyList], Go's gList)
  *   instead of waking them; the worker takes an idle P and wakes them onto it, so one runs there
  *   and the rest queue, waking one more worker only if there are several (Go's findRunnable after
@@ -88,7 +91,18 @@ internal class Scheduler(val parallelism: Int, val name: String, val netpoll: Ne
         }
     }
 
-    /** Starts the first worker; it finds nothing to do and becomes the poller. */
+    /** How the Netpoll reaches this scheduler once polling is needed again ([pollWanted]). */
+    private val netpollDriver = Netpoll.Driver { wakep() }
+
+    /**
+     * Whether an idle worker should block in the poller rather than park: only while a timer of
+     * this scheduler is armed or, for the Netpoll, somebody waits or a deadline is armed (Go's
+     * findRunnable: netpollAnyWaiters or pollUntil). When not, the Netpoll wakes a worker through
+     * [netpollDriver] as soon as a waiter parks or a deadline is armed, from any thread.
+     */
+    fun pollWanted(): Boolean = earliestTimer() != TimerQueue.NONE || !netpoll.stopPolling(netpollDriver)
+
+    /** Starts the first worker; it finds nothing to do, and polls or parks ([pollWanted]). */
     fun start() {
         netpoll.attachDriver()
         startm(synchronized(lock) { pidlegetLocked() }!!, false)
@@ -356,7 +370,7 @@ internal class Scheduler(val parallelism: Int, val name: String, val netpoll: Ne
                 }
             }
         }
-        netpoll.detachDriver()
+        netpoll.detachDriver(netpollDriver)
         drainAfterClose()
     }
 

@@ -7,8 +7,9 @@ import java.util.concurrent.locks.LockSupport
 
 /**
  * The monitor thread (Go's sysmon). It never holds a P and never runs tasks. Each tick it:
- * - polls the network without blocking if nobody has for [POLL_STARVED_NANOS] (every worker busy
- *   with long tasks) and fires due socket deadlines; what becomes ready goes to the global queue;
+ * - polls the network without blocking if somebody waits and nobody has polled for
+ *   [POLL_STARVED_NANOS] (every worker busy with long tasks), and fires due socket deadlines;
+ *   what becomes ready goes to the global queue;
  * - wakes a worker (wakep) for a P whose queue is non-empty while its schedtick has not moved for
  *   [LONG_TASK_NANOS]: one long task is holding it up, and an idle P can steal the rest
  *   (coroutines cannot be preempted, so this replaces Go's retake/preemptone);
@@ -64,7 +65,9 @@ internal class Sysmon(
 
     private fun pollIfStarved(now: Long) {
         val last = s.lastpoll.get()
-        if (last != 0L && now - last > POLL_STARVED_NANOS && s.lastpoll.compareAndSet(last, now)) {
+        if (last != 0L && now - last > POLL_STARVED_NANOS && s.netpoll.waiters() > 0 &&
+            s.lastpoll.compareAndSet(last, now)
+        ) {
             val n = s.netpoll.poll(0)
             if (n > 0) {
                 s.pollEvents.addAndGet(n.toLong())

@@ -152,7 +152,7 @@ internal class Worker(val scheduler: Scheduler, id: Int, firstP: Processor, firs
                     continue
                 }
             }
-            if (s.lastpoll.getAndSet(0) != 0L) {
+            if (s.pollWanted() && s.lastpoll.getAndSet(0) != 0L) {
                 pollNetwork(s.earliestTimer())
                 s.lastpoll.set(Scheduler.nanoTimeNonZero())
                 // Go's findRunnable after netpoll: take an idle P and inject what the poll made

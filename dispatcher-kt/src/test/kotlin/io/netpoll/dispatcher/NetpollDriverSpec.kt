@@ -5,6 +5,7 @@ import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.ints.shouldBeGreaterThanOrEqual
 import io.kotest.matchers.longs.shouldBeGreaterThan
 import io.kotest.matchers.longs.shouldBeGreaterThanOrEqual
+import io.kotest.matchers.longs.shouldBeLessThan
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.string.shouldStartWith
 import io.netpoll.DeadlineExceededException
@@ -80,6 +81,57 @@ class NetpollDriverSpec : FunSpec({
             val buf = ByteBuffer.allocate(16)
             val n = a.read(buf)
             String(buf.array(), 0, n) shouldBe "java"
+            Netpoll.get().driverThread() shouldBe null
+        } finally {
+            a.close()
+            b.close()
+        }
+    }
+
+    test("with nobody waiting the dispatcher does not block in the poller, so edges nobody waits for wake nobody") {
+        val (a, b) = NetFD.socketPair(Sys.SOCK_STREAM).let { it[0] to it[1] }
+        try {
+            Thread.sleep(200) // the workers settle: nothing runs, nothing waits
+            Netpoll.get().waiters() shouldBe 0
+            val before = Netpoll.get().stats().blockingPolls
+            val one = ByteBuffer.allocate(1)
+            repeat(200) {
+                b.write(one.clear()) // a read edge on a each time; nobody reads a
+                Thread.sleep(1)
+            }
+            val polls = Netpoll.get().stats().blockingPolls - before
+            println("NetpollDriverSpec: 200 edges nobody waited for cost $polls blocking polls")
+            polls shouldBeLessThan 20L
+        } finally {
+            a.close()
+            b.close()
+        }
+    }
+
+    test("a plain thread that parks while the dispatcher is idle is served at once, not at sysmon's next tick") {
+        val (a, b) = NetFD.socketPair(Sys.SOCK_STREAM).let { it[0] to it[1] }
+        try {
+            // Nobody waits until the reader below parks: the dispatcher has stopped polling, and
+            // the park must bring a worker back to the poller before the byte arrives.
+            val trips = 40
+            val sentAt = java.util.concurrent.atomic.AtomicLongArray(trips)
+            val writer = Thread {
+                val one = ByteBuffer.allocate(1)
+                for (i in 0 until trips) {
+                    Thread.sleep(10)
+                    sentAt.set(i, System.nanoTime())
+                    b.write(one.clear())
+                }
+            }.apply { start() }
+            val buf = ByteBuffer.allocate(1)
+            val micros = LongArray(trips) { i ->
+                a.read(buf.clear()) shouldBe 1
+                (System.nanoTime() - sentAt.get(i)) / 1000
+            }
+            writer.join()
+            micros.sort()
+            println("NetpollDriverSpec: $trips blocking reads woken a median ${micros[trips / 2]} µs after their byte was sent (max ${micros[trips - 1]} µs)")
+            micros[trips / 2] shouldBeLessThan 2_000L
             Netpoll.get().driverThread() shouldBe null
         } finally {
             a.close()

@@ -8,6 +8,7 @@ import io.netpoll.poller.kqueue.KqueuePoller;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -63,6 +64,8 @@ public final class Netpoll {
     private final AtomicLong waiterWord = new AtomicLong();
     private static final long ONE_PARK = (1L << 32) | 1L;
     private final AtomicInteger drivers = new AtomicInteger();
+    /** Attached drivers that stopped polling ({@link #stopPolling}); usually none or one. */
+    private final CopyOnWriteArrayList<Driver> idleDrivers = new CopyOnWriteArrayList<>();
     /** Registered descriptors not yet evicted: those whose owner (a NetFD) has not closed them. */
     private final AtomicInteger unclosed = new AtomicInteger();
 
@@ -321,6 +324,8 @@ public final class Netpoll {
         if (drivers.get() == 0) {
             driver.ensureRunning();
             driver.unparkIfIdle();
+        } else {
+            wakeIdleDrivers();
         }
     }
 
@@ -335,12 +340,66 @@ public final class Netpoll {
     // ---- drivers and waiters ---------------------------------------------------------------------
 
     /**
+     * An attached scheduler, as the Netpoll sees it: told when polling is needed again after it
+     * stopped ({@link #stopPolling}). The rule is the fallback driver's and Go's findRunnable's:
+     * block in the poller only while somebody waits or a deadline (or the scheduler's own timer)
+     * is armed; otherwise every edge of a descriptor nobody waits for would wake it.
+     */
+    public interface Driver {
+        /**
+         * A waiter parked or a deadline was armed while this driver had stopped polling; called
+         * once per {@link #stopPolling} that returned true, on the parking or arming thread, so it
+         * must only hand off (wake a worker that will poll).
+         */
+        void pollNeeded();
+    }
+
+    /**
+     * {@code d} would stop polling: true if it may, since nobody waits and no deadline is armed,
+     * and then {@link Driver#pollNeeded} tells it when that changes; false if it should poll. The
+     * handshake is the fallback driver's: the driver registers, then reads the waiter word; a
+     * parker adds to the waiter word, then reads the registrations; one of them sees the other.
+     */
+    public boolean stopPolling(Driver d) {
+        if (!nothingToDriveNow()) {
+            return false;
+        }
+        idleDrivers.addIfAbsent(d);
+        if (nothingToDriveNow()) {
+            return true;
+        }
+        idleDrivers.remove(d);
+        return false;
+    }
+
+    private boolean nothingToDriveNow() {
+        return waiters() == 0 && armedDeadlines == 0;
+    }
+
+    private void wakeIdleDrivers() {
+        // hot path: a volatile read unless a driver is idle
+        if (idleDrivers.isEmpty()) {
+            return;
+        }
+        for (Driver d : idleDrivers) {
+            if (idleDrivers.remove(d)) {
+                d.pollNeeded();
+            }
+        }
+    }
+
+    /**
      * A scheduler takes over polling and firing deadlines; the fallback driver thread stands down
      * until every attached scheduler has detached.
      */
     public void attachDriver() {
         drivers.incrementAndGet();
         poller.wakeup();
+    }
+
+    public void detachDriver(Driver d) {
+        idleDrivers.remove(d);
+        detachDriver();
     }
 
     public void detachDriver() {
@@ -381,6 +440,8 @@ public final class Netpoll {
         if (drivers.get() == 0) {
             driver.ensureRunning();
             driver.unparkIfIdle();
+        } else {
+            wakeIdleDrivers();
         }
     }
 

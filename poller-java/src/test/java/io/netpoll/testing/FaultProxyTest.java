@@ -352,8 +352,10 @@ class FaultProxyTest {
         // The echo side closes when it reads the proxy's FIN.
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (openDescriptors() > fdsBefore - 1 && System.nanoTime() < until) Thread.sleep(10);
-        // The proxy's own listener is closed too: one descriptor fewer than before.
-        assertEquals(fdsBefore - 1, openDescriptors());
+        // The proxy's own listener is closed too: one descriptor fewer than before (or fewer still,
+        // if something an earlier test left behind is closed meanwhile; a leak leaves more).
+        int open = openDescriptors();
+        assertTrue(open <= fdsBefore - 1, open + " descriptors open, " + fdsBefore + " before");
     }
 
     @Test

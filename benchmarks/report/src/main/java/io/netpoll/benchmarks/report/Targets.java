@@ -30,14 +30,16 @@ final class Targets {
         Targets t = new Targets(m);
         for (Workload resp : List.of(Workload.resp, Workload.respPipelined)) {
             String name = resp == Workload.resp ? "RESP GET -c 50" : "RESP GET -c 50 -P 16";
-            t.compare(name + ": server CPU per request ≤ Go's", resp, "GET", Sample::cpuSecondsPer100k, " CPU s/100k", Relation.atMost, 1, Server.go);
-            t.compare(name + ": server CPU per request ≤ 1.15× redis-server's", resp, "GET", Sample::cpuSecondsPer100k, " CPU s/100k", Relation.atMost, 1.15, Server.redis);
+            t.compare(name + ": server CPU per request ≤ 0.9× Go's", resp, "GET", Sample::cpuSecondsPer100k, " CPU s/100k", Relation.atMost, 0.9, Server.go);
+            t.compare(name + ": server CPU per request ≤ 1.05× redis-server's", resp, "GET", Sample::cpuSecondsPer100k, " CPU s/100k", Relation.atMost, 1.05, Server.redis);
             t.compare(name + ": req/s ≥ 0.95× redis-server's", resp, "GET", Sample::rps, " req/s", Relation.atLeast, 0.95, Server.redis);
         }
         for (String c : List.of("c=50", "c=256")) {
             t.compare("HTTP " + c + ": req/s ≥ 1.5× Go's", Workload.http, c, Sample::rps, " req/s", Relation.atLeast, 1.5, Server.go);
             t.compare("HTTP " + c + ": req/s ≥ 0.7× nginx's", Workload.http, c, Sample::rps, " req/s", Relation.atLeast, 0.7, Server.nginx);
             t.compare("HTTP " + c + ": p99 below Go's", Workload.http, c, Sample::p99Us, " µs", Relation.below, 1, Server.go);
+            t.compare("HTTP " + c + ": server CPU per request ≤ nginx's", Workload.http, c, Sample::cpuSecondsPer100k, " CPU s/100k", Relation.atMost, 1, Server.nginx);
+            t.compare("HTTP " + c + ": server CPU per request ≤ Netty's", Workload.http, c, Sample::cpuSecondsPer100k, " CPU s/100k", Relation.atMost, 1, Server.netty);
         }
         for (String c : m.cases(Workload.https)) {
             t.compare("HTTPS " + c + ": server CPU per request ≤ Go's", Workload.https, c, Sample::cpuSecondsPer100k, " CPU s/100k", Relation.atMost, 1, Server.go);
@@ -49,6 +51,10 @@ final class Targets {
             t.compare("echo " + c + ": req/s ≥ 1.2× virtual threads'", Workload.echo, c, Sample::rps, " req/s", Relation.atLeast, 1.2, Server.loom);
             t.compare("echo " + c + ": p99 ≤ Go's", Workload.echo, c, Sample::p99Us, " µs", Relation.atMost, 1, Server.go);
             t.compare("echo " + c + ": server CPU per round trip ≤ Go's", Workload.echo, c, Sample::cpuSecondsPer100k, " CPU s/100k", Relation.atMost, 1, Server.go);
+        }
+        if (m.cases(Workload.echo).contains("conns=100 size=64")) {
+            t.compare("echo conns=100 size=64: server CPU per round trip ≤ 0.9× Go's", Workload.echo, "conns=100 size=64",
+                    Sample::cpuSecondsPer100k, " CPU s/100k", Relation.atMost, 0.9, Server.go);
         }
         for (String c : m.cases(Workload.fairness)) {
             t.compare("fairness " + c + ": probe p99 ≤ Go's", Workload.fairness, c, Sample::p99Us, " µs", Relation.atMost, 1, Server.go);

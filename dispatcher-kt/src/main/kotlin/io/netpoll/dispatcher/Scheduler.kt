@@ -92,7 +92,9 @@ internal class Scheduler(val parallelism: Int, val name: String, val netpoll: Ne
     }
 
     /** How the Netpoll reaches this scheduler once polling is needed again ([pollWanted]). */
-    private val netpollDriver = Netpoll.Driver { wakep() }
+    private val netpollDriver = object : Netpoll.Driver() {
+        override fun pollNeeded() = wakep()
+    }
 
     /**
      * Whether an idle worker should block in the poller rather than park: only while a timer of
@@ -104,7 +106,7 @@ internal class Scheduler(val parallelism: Int, val name: String, val netpoll: Ne
 
     /** Starts the first worker; it finds nothing to do, and polls or parks ([pollWanted]). */
     fun start() {
-        netpoll.attachDriver()
+        netpoll.attachDriver(netpollDriver)
         startm(synchronized(lock) { pidlegetLocked() }!!, false)
     }
 

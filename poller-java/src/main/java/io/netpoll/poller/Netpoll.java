@@ -8,7 +8,7 @@ import io.netpoll.poller.kqueue.KqueuePoller;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Locale;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -64,8 +64,9 @@ public final class Netpoll {
     private final AtomicLong waiterWord = new AtomicLong();
     private static final long ONE_PARK = (1L << 32) | 1L;
     private final AtomicInteger drivers = new AtomicInteger();
-    /** Attached drivers that stopped polling ({@link #stopPolling}); usually none or one. */
-    private final CopyOnWriteArrayList<Driver> idleDrivers = new CopyOnWriteArrayList<>();
+    /** The attached schedulers' {@link Driver}s (replaced on attach and detach) and how many stopped polling. */
+    private volatile Driver[] attached = new Driver[0];
+    private final AtomicInteger stoppedDrivers = new AtomicInteger();
     /** Registered descriptors not yet evicted: those whose owner (a NetFD) has not closed them. */
     private final AtomicInteger unclosed = new AtomicInteger();
 
@@ -345,30 +346,38 @@ public final class Netpoll {
      * block in the poller only while somebody waits or a deadline (or the scheduler's own timer)
      * is armed; otherwise every edge of a descriptor nobody waits for would wake it.
      */
-    public interface Driver {
+    public abstract static class Driver {
+        /** Between a {@link #stopPolling} that returned true and the {@link #pollNeeded} it earns. */
+        private final AtomicBoolean stopped = new AtomicBoolean();
+
         /**
          * A waiter parked or a deadline was armed while this driver had stopped polling; called
          * once per {@link #stopPolling} that returned true, on the parking or arming thread, so it
          * must only hand off (wake a worker that will poll).
          */
-        void pollNeeded();
+        protected abstract void pollNeeded();
     }
 
     /**
      * {@code d} would stop polling: true if it may, since nobody waits and no deadline is armed,
      * and then {@link Driver#pollNeeded} tells it when that changes; false if it should poll. The
-     * handshake is the fallback driver's: the driver registers, then reads the waiter word; a
-     * parker adds to the waiter word, then reads the registrations; one of them sees the other.
+     * handshake is the fallback driver's: the driver marks itself stopped, then reads the waiter
+     * word; a parker adds to the waiter word, then reads the stopped count; one of them sees the
+     * other. Allocates nothing: a blocking round trip may pass through here every time.
      */
     public boolean stopPolling(Driver d) {
         if (!nothingToDriveNow()) {
             return false;
         }
-        idleDrivers.addIfAbsent(d);
+        if (d.stopped.compareAndSet(false, true)) {
+            stoppedDrivers.incrementAndGet();
+        }
         if (nothingToDriveNow()) {
             return true;
         }
-        idleDrivers.remove(d);
+        if (d.stopped.compareAndSet(true, false)) {
+            stoppedDrivers.decrementAndGet();
+        }
         return false;
     }
 
@@ -377,12 +386,13 @@ public final class Netpoll {
     }
 
     private void wakeIdleDrivers() {
-        // hot path: a volatile read unless a driver is idle
-        if (idleDrivers.isEmpty()) {
+        // hot path: no allocation; a volatile read unless a driver has stopped
+        if (stoppedDrivers.get() == 0) {
             return;
         }
-        for (Driver d : idleDrivers) {
-            if (idleDrivers.remove(d)) {
+        for (Driver d : attached) {
+            if (d.stopped.compareAndSet(true, false)) {
+                stoppedDrivers.decrementAndGet();
                 d.pollNeeded();
             }
         }
@@ -397,8 +407,23 @@ public final class Netpoll {
         poller.wakeup();
     }
 
+    /** {@link #attachDriver()} for a scheduler that stops polling when idle ({@link #stopPolling}). */
+    public void attachDriver(Driver d) {
+        synchronized (this) {
+            Driver[] a = Arrays.copyOf(attached, attached.length + 1);
+            a[a.length - 1] = d;
+            attached = a;
+        }
+        attachDriver();
+    }
+
     public void detachDriver(Driver d) {
-        idleDrivers.remove(d);
+        synchronized (this) {
+            attached = Arrays.stream(attached).filter(x -> x != d).toArray(Driver[]::new);
+        }
+        if (d.stopped.compareAndSet(true, false)) {
+            stoppedDrivers.decrementAndGet();
+        }
         detachDriver();
     }
 

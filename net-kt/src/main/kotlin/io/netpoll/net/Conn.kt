@@ -52,9 +52,10 @@ class Conn internal constructor(fd: NetFD) : ConnFacade(fd), StreamConn {
         // An Int variable, not an if-expression: merging the fast value with the suspend call's
         // (Object) result in one expression makes the compiler box the fast value.
         var n = io.readNow(dst)
-        if (n == SuspendingFD.NOT_NOW) {
+        if (n < -1) {
+            // NOT_NOW or NO_DATA: about to wait
             CoopBudget.refill(coroutineContext)
-            n = io.read(dst).takeCount()
+            n = io.read(dst, n).takeCount()
         }
         return n
     }
@@ -70,7 +71,7 @@ class Conn internal constructor(fd: NetFD) : ConnFacade(fd), StreamConn {
     override fun tryRead(dst: ByteBuffer): Int {
         // hot path: no allocation
         val n = io.readNow(dst)
-        if (n != SuspendingFD.NOT_NOW) {
+        if (n >= -1) {
             return n
         }
         if (!fd.isOpen) {

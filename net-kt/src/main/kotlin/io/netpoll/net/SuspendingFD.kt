@@ -82,7 +82,8 @@ internal class SuspendingFD(@JvmField val fd: NetFD) {
 
     /**
      * The read, if it completes without waiting for the lock or for data: bytes read, 0 if [dst]
-     * has no room, -1 at end of stream; otherwise [NOT_NOW] with nothing consumed.
+     * has no room, -1 at end of stream; otherwise, with nothing consumed, [NOT_NOW] (the lock is
+     * busy) or [NO_DATA] (the socket had nothing: the read that follows waits before it tries).
      */
     @PublishedApi
     internal fun readNow(dst: ByteBuffer): Int {
@@ -95,7 +96,7 @@ internal class SuspendingFD(@JvmField val fd: NetFD) {
         } finally {
             unlock(true)
         }
-        return if (n == NetFD.EAGAIN) NOT_NOW else n
+        return if (n == NetFD.EAGAIN) NO_DATA else n
     }
 
     /**
@@ -121,11 +122,15 @@ internal class SuspendingFD(@JvmField val fd: NetFD) {
     }
 
     /**
-     * The read that waits (after [readNow] said [NOT_NOW]): resumes with the op that did it, whose
-     * [SuspendingOp.takeCount] is the bytes read, 0 if [dst] has no room, -1 at end of stream.
+     * The read that waits, after [readNow] said [why] ([NOT_NOW] or [NO_DATA]): resumes with the op
+     * that did it, whose [SuspendingOp.takeCount] is the bytes read, 0 if [dst] has no room, -1 at
+     * end of stream. After [NO_DATA] it waits for readiness before its first attempt, as Go's
+     * FD.Read does after EAGAIN: trying again at once would only cost a syscall that says EAGAIN.
+     * (Waiting without [PollDesc.prepare] keeps any readiness recorded since, so none is lost.)
      */
     @PublishedApi
-    internal suspend fun read(dst: ByteBuffer): SuspendingOp = readOp().run(SuspendingOp.READ, dst, null, null)
+    internal suspend fun read(dst: ByteBuffer, why: Int): SuspendingOp =
+        readOp().run(SuspendingOp.READ, dst, null, null, waitFirst = why == NO_DATA)
 
     /** Returns once a read would not block; see the class comment and [Conn.awaitReadable]. */
     @PublishedApi
@@ -187,8 +192,11 @@ internal class SuspendingFD(@JvmField val fd: NetFD) {
 
     @PublishedApi
     internal companion object {
-        /** [readNow]: the read needs to wait (lock busy or no data); call [read]. */
+        /** [readNow]: the lock is busy; call [read]. */
         const val NOT_NOW = Int.MIN_VALUE
+
+        /** [readNow]: the socket had no data; call [read], which waits first. */
+        const val NO_DATA = Int.MIN_VALUE + 1
 
         private val READ_SPARE = AtomicReferenceFieldUpdater.newUpdater(
             SuspendingFD::class.java, SuspendingOp::class.java, "readSpare")

@@ -66,6 +66,7 @@ internal class SuspendingOp(private val owner: SuspendingFD, private val read: B
     private var bufs: Array<ByteBuffer>? = null
     private var target: SocketAddress? = null
     private var stage = START
+    private var waitFirst = false
     private var holds = false
     private var node: FdMutex.Node? = null
 
@@ -91,17 +92,23 @@ internal class SuspendingOp(private val owner: SuspendingFD, private val read: B
      * operation's value: this op for [READ] (take the count with [takeCount]), the [Conn] for
      * [ACCEPT], the sender for [RECV_FROM], the bytes sent for [SEND_TO], Unit otherwise.
      */
-    suspend fun <T> run(kind: Int, buf: ByteBuffer?, bufs: Array<ByteBuffer>?, target: SocketAddress?): T =
-        suspendCoroutineUninterceptedOrReturn { ucont ->
-            @Suppress("UNCHECKED_CAST")
-            begin(ucont as Continuation<Any?>, kind, buf, bufs, target)
-        }
-
-    private fun begin(c: Continuation<Any?>, kind: Int, buf: ByteBuffer?, bufs: Array<ByteBuffer>?, target: SocketAddress?): Any? {
+    suspend fun <T> run(
+        kind: Int,
+        buf: ByteBuffer?,
+        bufs: Array<ByteBuffer>?,
+        target: SocketAddress?,
+        waitFirst: Boolean = false,
+    ): T = suspendCoroutineUninterceptedOrReturn { ucont ->
         this.kind = kind
         this.buf = buf
         this.bufs = bufs
         this.target = target
+        this.waitFirst = waitFirst
+        @Suppress("UNCHECKED_CAST")
+        begin(ucont as Continuation<Any?>)
+    }
+
+    private fun begin(c: Continuation<Any?>): Any? {
         stage = START
         state = (state and GENERATION) + GENERATION_STEP
         caller = c
@@ -206,10 +213,13 @@ internal class SuspendingOp(private val owner: SuspendingFD, private val read: B
         }
     }
 
-    /** The lock is held: prepare, then attempt, or wait first where an attempt would only say EAGAIN. */
+    /**
+     * The lock is held: prepare, then attempt; or wait first where an attempt would only say
+     * EAGAIN (the caller's own attempt just did, [waitFirst], or a short read drained the socket).
+     */
     private fun locked() {
         holds = true
-        if ((kind == READ || kind == PEEK) && owner.skipAttempt()) {
+        if (waitFirst || ((kind == READ || kind == PEEK) && owner.skipAttempt())) {
             stage = WAIT
             return
         }

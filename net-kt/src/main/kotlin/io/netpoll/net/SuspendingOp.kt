@@ -76,6 +76,7 @@ internal class SuspendingOp(private val owner: SuspendingFD, private val read: B
     // Resuming the caller.
     private var caller: Continuation<Any?>? = null
     private var resumeContext: CoroutineContext? = null
+    private var resumeDispatcher: CoroutineDispatcher? = null
     private var resumer: Continuation<Any?> = this
     @Volatile
     private var watched: Job? = null
@@ -362,7 +363,7 @@ internal class SuspendingOp(private val owner: SuspendingFD, private val read: B
     private fun dispatch(result: Result<Any?>) {
         val ctx = resumeContext!!
         val r = resumer
-        val d = ctx[ContinuationInterceptor] as? CoroutineDispatcher
+        val d = resumeDispatcher
         if (d != null && d.isDispatchNeeded(ctx)) {
             r.resumeWith(result)
         } else {
@@ -375,13 +376,17 @@ internal class SuspendingOp(private val owner: SuspendingFD, private val read: B
 
     /** Watches the caller's job and keeps the dispatch wrapper for its context; new ones only on a change. */
     private fun watchJob(ctx: CoroutineContext) {
-        if (ctx !== resumeContext) {
-            resumeContext = ctx
-            resumer = ctx[ContinuationInterceptor]?.interceptContinuation(this) ?: this
+        // hot path: the same coroutine again (its context is one immutable object): nothing to look up
+        if (ctx === resumeContext) {
+            return
         }
+        val interceptor = ctx[ContinuationInterceptor]
+        resumeContext = ctx
+        resumeDispatcher = interceptor as? CoroutineDispatcher
+        resumer = interceptor?.interceptContinuation(this) ?: this
         val job = ctx[Job]
         if (job !== watched) {
-            unwatch()
+            disposeWatch()
             watched = job
             watch = job?.invokeOnCompletion(onCancelling = true, invokeImmediately = false, JobWatch(this, job))
         }
@@ -389,6 +394,11 @@ internal class SuspendingOp(private val owner: SuspendingFD, private val read: B
 
     /** Stops watching the job (the descriptor is closed, so the operation is not used again). */
     fun unwatch() {
+        disposeWatch()
+        resumeContext = null
+    }
+
+    private fun disposeWatch() {
         watched = null
         watch?.dispose()
         watch = null

@@ -610,8 +610,25 @@ class TlsConn internal constructor(
 
     private fun sealed(r: SSLEngineResult) {
         if (r.status == Status.CLOSED) {
-            throw failure ?: ClosedChannelException()
+            throw failure ?: failureInFlight() ?: ClosedChannelException()
         }
+    }
+
+    /**
+     * The engine closed under a write that did not close it ([outboundDone] unset). A record that
+     * fails on the read side closes the engine before its reader can publish [failure] (the engine
+     * throws first), so a concurrent write may see the engine closed a moment early: give that
+     * reader a few milliseconds rather than report the TLS failure as a plain close.
+     */
+    private fun failureInFlight(): SSLException? {
+        if (outboundDone) {
+            return null
+        }
+        val until = System.nanoTime() + FAILURE_IN_FLIGHT_NANOS
+        while (failure == null && System.nanoTime() - until < 0) {
+            Thread.yield()
+        }
+        return failure
     }
 
     /** One [SSLEngine.wrap] of [src] appended to `netOut`; grows it if a record does not fit. */
@@ -856,6 +873,8 @@ class TlsConn internal constructor(
     companion object {
         private val EMPTY: ByteBuffer = ByteBuffer.allocate(0)
         private const val RECORD_HEADER_BYTES = 5
+        /** [failureInFlight]: how long a write waits for a failing reader to publish its failure. */
+        private const val FAILURE_IN_FLIGHT_NANOS = 20_000_000L
         private val pools = ConcurrentHashMap<Int, BufferPool>()
 
         private fun pool(bytes: Int): BufferPool = pools.computeIfAbsent(bytes) { BufferPool(it) }

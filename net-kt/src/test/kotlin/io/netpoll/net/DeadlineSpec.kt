@@ -272,4 +272,26 @@ class DeadlineSpec : FunSpec({
             listOf(ln, c, s).forEach { it.close() }
         }
     }
+
+    test("the Duration and nanoTime forms: a timeout from now ends a read after it, zero or negative fails at once, a closed socket refuses them") {
+        net {
+            val (ln, c, s) = tcpPair()
+            val t0 = TimeSource.Monotonic.markNow()
+            c.setReadDeadline(100.milliseconds)
+            shouldThrow<DeadlineExceededException> { c.read(ByteBuffer.allocate(1)) }
+            t0.elapsedNow() shouldBeGreaterThanOrEqualTo 100.milliseconds
+            c.setWriteDeadline(kotlin.time.Duration.ZERO)
+            shouldThrow<DeadlineExceededException> { c.write(bytes("x")) }
+            c.setDeadlineNanos(System.nanoTime() - 1)
+            shouldThrow<DeadlineExceededException> { c.read(ByteBuffer.allocate(1)) }
+            c.setDeadline(kotlin.time.Duration.INFINITE)
+            s.write(bytes("y"))
+            c.read(ByteBuffer.allocate(1)) shouldBe 1
+            c.write(bytes("z")) shouldBe 1
+            c.close()
+            shouldThrow<java.nio.channels.ClosedChannelException> { c.setReadDeadline(1.seconds) }
+            shouldThrow<java.nio.channels.ClosedChannelException> { c.setWriteDeadlineNanos(System.nanoTime()) }
+            listOf(ln, s).forEach { it.close() }
+        }
+    }
 })

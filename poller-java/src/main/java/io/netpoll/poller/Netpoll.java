@@ -485,11 +485,6 @@ public final class Netpoll {
                 driver.thread() != null);
     }
 
-    /** Where the backend reports events; exposed to tests that replay a late event. */
-    ReadySink sink() {
-        return sink;
-    }
-
     /** Resolves event tokens to descriptors; drops events whose fdseq no longer matches. */
     private final class Sink implements ReadySink {
         /** Where the poll holding this sink's role hands its waiters back; null wakes them. */

@@ -27,13 +27,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * throughout. One subclass per backend that can run here; a backend passes by passing all of it.
  *
  * <p>Events no real socket produces on demand (a late one for a closed registration, a spurious
- * one) go through {@link #injectRead}: into the Netpoll's sink, where the backend would put them,
- * unless the subclass can make its backend's own poll return them. Readiness may be spurious on
- * kqueue, so the suite checks that a woken caller who meets EAGAIN waits again and still gets the
- * real edge.
+ * one, an error) go through {@link #deliver}: an {@link InjectingPoller} between the Netpoll and
+ * the backend hands them to the Netpoll's sink on the next poll, where the backend would put them.
+ * Reads go through {@link #injectRead}, which a subclass overrides when it can make its backend's
+ * own poll return them. Readiness may be spurious on kqueue, so the suite checks that a woken
+ * caller who meets EAGAIN waits again and still gets the real edge.
  */
 abstract class PollDescConformance {
     private GatedPoller poller;
+    private InjectingPoller injector;
     private Netpoll np;
     private int[] pair;
     private PollDesc pd;
@@ -52,7 +54,13 @@ abstract class PollDescConformance {
 
     /** Has {@link Poller#READ} for {@code token} reported on {@code fd}, whatever the socket's state. */
     protected void injectRead(Netpoll np, int fd, long token) {
-        np.sink().ready(token, Poller.READ);
+        deliver(token, Poller.READ);
+    }
+
+    /** Has the next poll report {@code bits} for {@code token}, and polls without waiting: Netpoll's sink handles them now. */
+    private void deliver(long token, int bits) {
+        injector.inject(token, bits);
+        np.poll(0);
     }
 
     /** True if the backend reports the write filter with every read edge (a spurious write wake). */
@@ -62,7 +70,8 @@ abstract class PollDescConformance {
 
     @BeforeEach
     void open() throws Exception {
-        poller = new GatedPoller(newPoller());
+        injector = new InjectingPoller(newPoller());
+        poller = new GatedPoller(injector);
         np = new Netpoll(poller);
         np.attachDriver();
         pair = TestSockets.socketpair();
@@ -250,7 +259,7 @@ abstract class PollDescConformance {
         AtomicInteger reported = new AtomicInteger();
         Thread.currentThread().setUncaughtExceptionHandler((t, e) -> reported.incrementAndGet());
         try {
-            np.sink().ready(pd.token(), Poller.READ | Poller.WRITE);
+            deliver(pd.token(), Poller.READ | Poller.WRITE);
         } finally {
             Thread.currentThread().setUncaughtExceptionHandler(saved);
         }
@@ -261,10 +270,10 @@ abstract class PollDescConformance {
     @Test
     void a_bare_error_event_fails_reads_only() {
         pd.prepare(MODE_READ);
-        np.sink().ready(pd.token(), Poller.ERROR);
+        deliver(pd.token(), Poller.ERROR);
         assertEquals(PollDesc.ERR_NOT_POLLABLE, pd.checkErr(MODE_READ));
         assertEquals(PollDesc.OK, pd.checkErr(MODE_WRITE));
-        np.sink().ready(pd.token(), Poller.READ);
+        deliver(pd.token(), Poller.READ);
         assertEquals(PollDesc.OK, pd.checkErr(MODE_READ), "a later normal event clears it");
     }
 
@@ -280,11 +289,11 @@ abstract class PollDescConformance {
             }
         };
         assertEquals(PollDesc.PARKED, pd.waitFor(MODE_WRITE, w));
-        np.sink().ready(pd.token(), Poller.READ | Poller.WRITE | Poller.HANGUP | (econnrefused << Poller.ERRNO_SHIFT));
+        deliver(pd.token(), Poller.READ | Poller.WRITE | Poller.HANGUP | (econnrefused << Poller.ERRNO_SHIFT));
         assertEquals(econnrefused, seen[0], "woken, and the error was recorded before the wake");
         assertEquals(0, pd.takeEventErrno(), "taken once");
-        np.sink().ready(pd.token(), Poller.READ | Poller.HANGUP | (econnrefused << Poller.ERRNO_SHIFT));
-        np.sink().ready(pd.token(), Poller.WRITE | Poller.HANGUP);
+        deliver(pd.token(), Poller.READ | Poller.HANGUP | (econnrefused << Poller.ERRNO_SHIFT));
+        deliver(pd.token(), Poller.WRITE | Poller.HANGUP);
         assertEquals(PollDesc.OK, pd.checkErr(MODE_READ), "it fails nothing by itself");
         pd.init(pair[0]);
         assertEquals(0, pd.takeEventErrno(), "a reused descriptor starts without one");
@@ -366,7 +375,7 @@ abstract class PollDescConformance {
             assertEquals(1, w.wakes.get(), "the backend reported the write filter with the read edge");
         } else {
             assertEquals(0, w.wakes.get(), "no room, so no write edge");
-            np.sink().ready(pd.token(), Poller.WRITE);
+            deliver(pd.token(), Poller.WRITE);
             assertEquals(1, w.wakes.get());
         }
         assertEquals(PollDesc.OK, pd.resume(MODE_WRITE));

@@ -1,9 +1,6 @@
 package io.netpoll.net
 
-import io.netpoll.poller.PollDesc
-import io.netpoll.poller.Waiter
-import io.netpoll.poller.fd.FdMutex
-import io.netpoll.poller.fd.NetFD
+import io.netpoll.poller.fd.IoOp
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.DisposableHandle
 import kotlinx.coroutines.Dispatchers
@@ -11,9 +8,6 @@ import kotlinx.coroutines.InternalCoroutinesApi
 import kotlinx.coroutines.Job
 import java.net.SocketAddress
 import java.nio.ByteBuffer
-import java.nio.channels.AsynchronousCloseException
-import java.nio.channels.ClosedChannelException
-import java.util.concurrent.atomic.AtomicIntegerFieldUpdater
 import kotlin.coroutines.Continuation
 import kotlin.coroutines.ContinuationInterceptor
 import kotlin.coroutines.CoroutineContext
@@ -22,58 +16,28 @@ import kotlin.coroutines.intrinsics.COROUTINE_SUSPENDED
 import kotlin.coroutines.intrinsics.suspendCoroutineUninterceptedOrReturn
 
 /**
- * One coroutine's operation on one direction of a descriptor, parked without allocating (Go's
- * gopark on a pollDesc, for a coroutine): the I/O loop lock → prepare → attempt → on EAGAIN wait
- * on the PollDesc slot → attempt again, as a state machine that the caller's coroutine runs until
- * it must wait and the wake-up runs from there on.
+ * poller-java's I/O loop ([IoOp]) for a coroutine: where the loop must wait, the caller suspends,
+ * and the wake resumes it on its own dispatcher (Go's gopark on a pollDesc, for a coroutine).
  *
- * Why a state machine: each suspend function that suspends allocates its frame, and
- * `suspendCancellableCoroutine` allocates a continuation, a dispatch wrapper and a cancellation
+ * Why no `suspendCancellableCoroutine`: each suspend function that suspends allocates its frame,
+ * and `suspendCancellableCoroutine` allocates a continuation, a dispatch wrapper and a cancellation
  * node, about 300 bytes per wait. Here the caller suspends once, in [run], with no frame of its
- * own; the operation keeps its progress in [stage]. It is reused: [SuspendingFD] keeps one per
+ * own, and the loop keeps its progress in the op. The op is reused: [SuspendingFD] keeps one per
  * direction, and a caller that finds it taken (a second reader queueing) gets a new one. What it
  * needs to resume a coroutine is made once per coroutine and kept while the same coroutine keeps
  * calling: the dispatch wrapper of [resumeWith] (the dispatcher's own, so thread-context elements
  * are restored as for any resumption) and the cancellation watch on its [Job].
  *
- * Ownership. The low bits of [state] say who may run the loop; the high bits are a generation,
- * bumped by every [run], so a late cancellation cannot claim a later operation:
- * - RUNNING: a thread is inside [loop] (the caller's, or the dispatcher's after a wake);
- * - SUSPENDED: handed to the lock queue or the PollDesc slot, and nobody runs it;
- * - WOKEN: the wake came while the owner was still deciding to suspend: it goes on instead;
- * - CANCELLED: the job was cancelled while SUSPENDED and the canceller claimed the operation.
- * Every wait publishes the operation (lock node, slot) first and then moves RUNNING → SUSPENDED,
- * so the wake either finds SUSPENDED and resumes it, or finds RUNNING and leaves WOKEN.
- *
- * Cancellation, as `suspendCancellableCoroutine` gives it: a job cancelled while the operation is
- * suspended ends it with the job's CancellationException and takes nothing from the socket: the
- * canceller takes the operation out of the PollDesc slot ([PollDesc.cancelWait]; if the poller
- * was first, its wake finds CANCELLED and does nothing) and gives the lock back; a lock-queue node
- * cannot be removed, so the lock handed to it later is released by [wake]. A cancelled operation
- * is never reused. A wake that won the race resumes normally: the attempt runs and its bytes are
- * returned, and the cancellation is seen at the next suspension, so no data is lost.
+ * Cancellation, as `suspendCancellableCoroutine` gives it, without its loss of a result: a job
+ * cancelled while the operation waits (or while its wake is on the way to the dispatcher) claims
+ * it ([IoOp.withdraw]) and resumes the caller with the job's CancellationException; the loop asks
+ * [wantsOut] before every attempt, so a cancelled coroutine never takes bytes it will not return.
+ * An attempt already under way finishes, and its result is returned. A withdrawn op is never
+ * reused: a lock-queue wake may still reach it.
  */
 @OptIn(InternalCoroutinesApi::class)
 @PublishedApi
-internal class SuspendingOp(private val owner: SuspendingFD, private val read: Boolean) : Waiter(), Continuation<Any?> {
-    private val fd: NetFD = owner.fd
-    private val pd: PollDesc = owner.pd
-    private val mode = if (read) PollDesc.MODE_READ else PollDesc.MODE_WRITE
-
-    // The operation: written by whoever runs the loop, handed on with [state].
-    private var kind = 0
-    private var buf: ByteBuffer? = null
-    private var bufs: Array<ByteBuffer>? = null
-    private var target: SocketAddress? = null
-    private var stage = START
-    private var waitFirst = false
-    private var holds = false
-    private var node: FdMutex.Node? = null
-
-    /** What a finished [READ] read: bytes, or -1 at end of stream ([takeCount]). */
-    private var count = 0
-
-    // Resuming the caller.
+internal class SuspendingOp(private val owner: SuspendingFD, private val read: Boolean) : IoOp(), Continuation<Any?> {
     private var caller: Continuation<Any?>? = null
     private var resumeContext: CoroutineContext? = null
     private var resumeDispatcher: CoroutineDispatcher? = null
@@ -82,16 +46,14 @@ internal class SuspendingOp(private val owner: SuspendingFD, private val read: B
     private var watched: Job? = null
     private var watch: DisposableHandle? = null
 
-    @Volatile
-    private var state = 0
-
     override val context: CoroutineContext
         get() = caller?.context ?: EmptyCoroutineContext
 
     /**
-     * Runs operation [kind] to its end, suspending the caller while it waits. Resumes with the
-     * operation's value: this op for [READ] (take the count with [takeCount]), the [Conn] for
-     * [ACCEPT], the sender for [RECV_FROM], the bytes sent for [SEND_TO], Unit otherwise.
+     * Runs operation [kind] (an [IoOp] kind) to its end, suspending the caller while it waits.
+     * Resumes with the operation's value: this op for [IoOp.READ] (take the count with
+     * [takeCount]), the [Conn] for [IoOp.ACCEPT], the sender for [IoOp.RECV_FROM], the bytes sent
+     * for [IoOp.SEND_TO], Unit otherwise.
      */
     suspend fun <T> run(
         kind: Int,
@@ -100,260 +62,70 @@ internal class SuspendingOp(private val owner: SuspendingFD, private val read: B
         target: SocketAddress?,
         waitFirst: Boolean = false,
     ): T = suspendCoroutineUninterceptedOrReturn { ucont ->
-        this.kind = kind
-        this.buf = buf
-        this.bufs = bufs
-        this.target = target
-        this.waitFirst = waitFirst
         @Suppress("UNCHECKED_CAST")
-        begin(ucont as Continuation<Any?>)
-    }
-
-    private fun begin(c: Continuation<Any?>): Any? {
-        stage = START
-        state = (state and GENERATION) + GENERATION_STEP
+        val c = ucont as Continuation<Any?>
         caller = c
         watchJob(c.context)
-        return try {
-            loop()
+        val r = try {
+            start(owner.fd, kind, buf, bufs, target, waitFirst)
         } catch (e: Throwable) {
             caller = null
+            owner.release(this, read)
             throw e
+        }
+        if (r == PARKED) COROUTINE_SUSPENDED else {
+            caller = null
+            outcome(r)
         }
     }
 
-    /** The bytes a [READ] read; gives the operation back for reuse. */
+    /** The bytes a [IoOp.READ] read; gives the operation back for reuse. */
     @PublishedApi
     internal fun takeCount(): Int {
-        val n = count
+        val n = count().toInt()
         owner.release(this, read)
         return n
     }
 
-    // ---- the loop ------------------------------------------------------------------------------
-
-    /** Runs until the operation ends (its value) or waits ([COROUTINE_SUSPENDED]). Throws its error. */
-    private fun loop(): Any? {
-        try {
-            while (true) {
-                when (stage) {
-                    START -> if (kind == CONNECT) {
-                        fd.incref()
-                        holds = true
-                        if (fd.connectStart(target)) {
-                            return finish(Unit)
-                        }
-                        // No prepare: connect's readiness may already be recorded, and no syscall
-                        // follows that would observe it again (edge-triggered).
-                        stage = WAIT
-                    } else if (owner.mu.tryRwlock(read)) {
-                        locked()
-                    } else {
-                        val n = FdMutex.Node(this)
-                        node = n
-                        stage = QUEUED
-                        if (owner.mu.rwlockAsync(read, n)) {
-                            node = null
-                            locked()
-                        } else if (n.result() == FdMutex.CLOSED_BEFORE) {
-                            node = null
-                            throw ClosedChannelException()
-                        } else if (park()) {
-                            return COROUTINE_SUSPENDED
-                        }
-                    }
-                    QUEUED -> {
-                        val r = node!!.result()
-                        node = null
-                        if (r != FdMutex.ACQUIRED) {
-                            throw AsynchronousCloseException()
-                        }
-                        locked()
-                    }
-                    ATTEMPT -> {
-                        val v = attempt()
-                        if (v !== AGAIN) {
-                            return finish(v)
-                        }
-                        stage = WAIT
-                    }
-                    WAIT -> {
-                        val r = pd.waitFor(mode, this)
-                        if (r == PollDesc.PARKED) {
-                            stage = PARKED
-                            if (park()) {
-                                return COROUTINE_SUSPENDED
-                            }
-                        } else if (r != PollDesc.AGAIN) {
-                            fd.check(r)
-                            if (waited()) {
-                                return finish(Unit)
-                            }
-                        }
-                    }
-                    PARKED -> {
-                        val r = pd.resume(mode)
-                        if (r == PollDesc.AGAIN) {
-                            stage = WAIT
-                        } else {
-                            fd.check(r)
-                            if (waited()) {
-                                return finish(Unit)
-                            }
-                        }
-                    }
-                }
-            }
-        } catch (e: Throwable) {
-            releaseHold()
-            if (state and BITS != CANCELLED) {
-                // A cancelled op may still get the wake it was published for: never reused.
-                owner.release(this, read)
-            }
-            throw e
+    /** The value of a finished operation (the op is given back, except after a read: [takeCount]). */
+    private fun outcome(r: Int): Any? {
+        if (r == WITHDRAWN) {
+            throw watched!!.getCancellationException()
         }
-    }
-
-    /**
-     * The lock is held: prepare, then attempt; or wait first where an attempt would only say
-     * EAGAIN (the caller's own attempt just did, [waitFirst], or a short read drained the socket).
-     */
-    private fun locked() {
-        holds = true
-        if (waitFirst || ((kind == READ || kind == PEEK) && owner.skipAttempt())) {
-            stage = WAIT
-            return
+        val v: Any? = when (kind()) {
+            READ -> return this
+            ACCEPT -> Conn(value() as io.netpoll.poller.fd.NetFD)
+            RECV_FROM -> value()
+            SEND_TO -> count().toInt()
+            else -> Unit
         }
-        fd.check(pd.prepare(mode))
-        stage = ATTEMPT
-    }
-
-    /**
-     * The descriptor became ready: true if that ends the operation ([PEEK] does not probe again,
-     * see [SuspendingFD.awaitReadable]); otherwise the next step is an attempt.
-     */
-    private fun waited(): Boolean {
-        if (kind == PEEK) {
-            fd.clearReadDrained()
-            return true
-        }
-        stage = ATTEMPT
-        return false
-    }
-
-    /** One attempt: the operation's value, or [AGAIN]. */
-    private fun attempt(): Any? = when (kind) {
-        READ -> {
-            val n = fd.tryRead(buf!!)
-            if (n == NetFD.EAGAIN) AGAIN else { count = n; this }
-        }
-        PEEK -> if (fd.tryPeek() == NetFD.EAGAIN) AGAIN else Unit
-        WRITE -> {
-            val src = buf!!
-            var v: Any? = Unit
-            while (src.hasRemaining()) {
-                if (fd.tryWrite(src) == NetFD.EAGAIN) {
-                    v = AGAIN
-                    break
-                }
-            }
-            v
-        }
-        WRITEV -> {
-            val srcs = bufs!!
-            var v: Any? = Unit
-            while (srcs.any { it.hasRemaining() }) {
-                if (fd.tryWritev(srcs) == NetFD.EAGAIN.toLong()) {
-                    v = AGAIN
-                    break
-                }
-            }
-            v
-        }
-        ACCEPT -> fd.tryAccept()?.let { Conn(it) } ?: AGAIN
-        RECV_FROM -> fd.tryRecvFrom(buf!!) ?: AGAIN
-        SEND_TO -> {
-            val n = fd.trySendTo(buf!!, target)
-            if (n == NetFD.EAGAIN) AGAIN else n
-        }
-        else -> if (fd.connectFinish()) Unit else AGAIN
-    }
-
-    private fun finish(v: Any?): Any? {
-        if (kind == CONNECT) {
-            pd.clearDeadline(PollDesc.MODE_WRITE)
-        }
-        releaseHold()
-        buf = null
-        bufs = null
-        target = null
-        if (kind != READ) {
-            owner.release(this, read)
-        }
+        owner.release(this, read)
         return v
     }
 
-    private fun releaseHold() {
-        if (holds) {
-            holds = false
-            if (kind == CONNECT) fd.decref() else owner.unlock(read)
-        }
+    override fun handBack() {
+        dispatch(Result.success(CONTINUE))
     }
 
-    // ---- suspending and waking -----------------------------------------------------------------
-
-    /**
-     * Published to a lock queue or a slot: RUNNING → SUSPENDED, true if the caller now suspends;
-     * false if the wake already came (go on). A job cancelled before this point is seen here.
-     */
-    private fun park(): Boolean {
-        val s = state
-        val gen = s and GENERATION
-        if (!STATE.compareAndSet(this, gen or RUNNING, gen or SUSPENDED)) {
-            state = gen or RUNNING
-            return false
-        }
-        val job = watched
-        if (job != null && job.isCancelled && STATE.compareAndSet(this, gen or SUSPENDED, gen or CANCELLED)) {
-            withdraw()
-            throw job.getCancellationException()
-        }
-        return true
-    }
-
-    /** Taken out of the lock queue or the slot (exactly once per park). */
-    override fun wake() {
-        while (true) {
-            val s = state
-            val gen = s and GENERATION
-            when (s and BITS) {
-                RUNNING -> if (STATE.compareAndSet(this, s, gen or WOKEN)) return
-                SUSPENDED -> if (STATE.compareAndSet(this, s, gen or RUNNING)) {
-                    dispatch(Result.success(CONTINUE))
-                    return
-                }
-                else -> {
-                    // CANCELLED: nobody wants what the wake brings; a lock handed over goes back.
-                    if (stage == QUEUED && node!!.result() == FdMutex.ACQUIRED) {
-                        owner.unlock(read)
-                    }
-                    return
-                }
-            }
-        }
-    }
+    override fun wantsOut(): Boolean = watched?.isCancelled == true
 
     /** Runs the loop on the caller's dispatcher after a wake, or ends it after a cancellation. */
     override fun resumeWith(result: Result<Any?>) {
         val c = caller ?: return
-        val outcome: Result<Any?> = if (result.isFailure) result else try {
-            val v = loop()
-            if (v === COROUTINE_SUSPENDED) {
+        val outcome: Result<Any?> = if (result.isFailure) result else {
+            val r = try {
+                proceed()
+            } catch (e: Throwable) {
+                owner.release(this, read)
+                caller = null
+                c.resumeWith(Result.failure(e))
                 return
             }
-            Result.success(v)
-        } catch (e: Throwable) {
-            Result.failure(e)
+            when (r) {
+                PARKED -> return
+                CLAIMED -> Result.failure(watched!!.getCancellationException()) // a claimed op keeps its job
+                else -> runCatching { outcome(r) }
+            }
         }
         caller = null
         c.resumeWith(outcome)
@@ -404,25 +176,19 @@ internal class SuspendingOp(private val owner: SuspendingFD, private val read: B
         watch = null
     }
 
-    /** The watched job is being cancelled: claim the operation if it is suspended for that job. */
+    /**
+     * The watched job is being cancelled: claim the operation if it waits for that job's coroutine.
+     * Claimed while it waited, the caller is resumed from here; claimed after its wake was
+     * dispatched, that resumption ends the call (one dispatch in flight per op: the dispatch
+     * wrapper holds one result at a time).
+     */
     private fun cancelled(job: Job) {
-        val s = state
-        if (s and BITS != SUSPENDED || watched !== job) {
-            return
-        }
-        if (STATE.compareAndSet(this, s, (s and GENERATION) or CANCELLED)) {
-            withdraw()
+        // The state first: an op that a later coroutine has taken (and suspended) watches that
+        // coroutine's job before it publishes, so this snapshot cannot claim it for this one.
+        val seen = snapshot()
+        if (watched === job && withdraw(seen) == WITHDRAWN) {
             dispatch(Result.failure(job.getCancellationException()))
         }
-    }
-
-    /** Claimed from SUSPENDED by a cancellation: take the operation out of its slot and give back the lock. */
-    private fun withdraw() {
-        if (stage == PARKED) {
-            pd.cancelWait(mode, this)
-            releaseHold()
-        }
-        // QUEUED: the node stays queued; the lock handed to it later goes back in wake().
     }
 
     private class JobWatch(private val op: SuspendingOp, private val job: Job) : (Throwable?) -> Unit {
@@ -431,33 +197,7 @@ internal class SuspendingOp(private val owner: SuspendingFD, private val read: B
         }
     }
 
-    companion object {
-        const val READ = 0
-        const val PEEK = 1
-        const val ACCEPT = 2
-        const val RECV_FROM = 3
-        const val WRITE = 4
-        const val WRITEV = 5
-        const val SEND_TO = 6
-        const val CONNECT = 7
-
-        private const val START = 0
-        private const val QUEUED = 1
-        private const val ATTEMPT = 2
-        private const val WAIT = 3
-        private const val PARKED = 4
-
-        private const val RUNNING = 0
-        private const val SUSPENDED = 1
-        private const val WOKEN = 2
-        private const val CANCELLED = 3
-        private const val BITS = 3
-        private const val GENERATION = BITS.inv()
-        private const val GENERATION_STEP = 4
-
-        private val AGAIN = Any()
+    private companion object {
         private val CONTINUE = Any()
-        private val STATE: AtomicIntegerFieldUpdater<SuspendingOp> =
-            AtomicIntegerFieldUpdater.newUpdater(SuspendingOp::class.java, "state")
     }
 }

@@ -5,12 +5,18 @@ import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.types.shouldBeInstanceOf
 import kotlinx.coroutines.CancellationException
+import kotlinx.coroutines.CoroutineDispatcher
+import kotlinx.coroutines.CoroutineStart
+import kotlinx.coroutines.runInterruptible
 import kotlinx.coroutines.TimeoutCancellationException
 import kotlinx.coroutines.async
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.withTimeout
 import java.nio.ByteBuffer
+import java.util.concurrent.LinkedBlockingQueue
+import java.util.concurrent.TimeUnit
+import kotlin.coroutines.CoroutineContext
 
 /**
  * Coroutine cancellation while blocked (no Go equivalent): the call ends with
@@ -91,6 +97,35 @@ class CancellationSpec : FunSpec({
             }
             writer.join()
             println("CancellationSpec: $received bytes in order across $cancelled cancelled reads")
+            listOf(ln, c, s).forEach { it.close() }
+        }
+    }
+
+    test("a read cancelled after its wake was dispatched, before it ran, takes nothing") {
+        net {
+            val (ln, c, s) = tcpPair()
+            val held = LinkedBlockingQueue<Runnable>()
+            val manual = object : CoroutineDispatcher() {
+                override fun dispatch(context: CoroutineContext, block: Runnable) {
+                    held.add(block)
+                }
+            }
+            val abandoned = ByteBuffer.allocate(4)
+            val reader = launch(manual, start = CoroutineStart.UNDISPATCHED) { c.read(abandoned) }
+            s.write(bytes("next"))
+            val resumption = runInterruptible { held.poll(5, TimeUnit.SECONDS) }
+            (resumption != null) shouldBe true
+            reader.cancel()
+            resumption!!.run()
+            while (true) {
+                (held.poll() ?: break).run()
+            }
+            reader.join()
+            reader.isCancelled shouldBe true
+            abandoned.position() shouldBe 0
+            val b = ByteBuffer.allocate(4)
+            c.readFully(b)
+            b.text() shouldBe "next"
             listOf(ln, c, s).forEach { it.close() }
         }
     }

@@ -74,6 +74,11 @@ enum class Ending {
             block()
             COMPLETE
         } catch (e: java.io.IOException) {
+            if (e.javaClass == java.io.InterruptedIOException::class.java) {
+                // A blocking side run in runInterruptible whose coroutine was cancelled (the other
+                // side ended first): the interrupt withdrew its call, a cancellation, not an ending.
+                throw java.util.concurrent.CancellationException("interrupted: its coroutine was cancelled").apply { initCause(e) }
+            }
             of(e)
         } catch (e: ExecutionException) {
             of(e)

@@ -2,7 +2,6 @@ package io.netpoll.poller;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The per-descriptor readiness state shared by I/O callers and the poller (Go's pollDesc).
@@ -259,37 +258,6 @@ public final class PollDesc {
         }
         return false;
     }
-
-    /**
-     * Blocks the calling thread until the slot is ready or fails (Go's poll_runtime_pollWait).
-     * Returns {@link #OK} or an error code; an interrupt cancels the wait and returns
-     * {@link #ERR_INTERRUPTED} with the interrupt status kept.
-     */
-    public int await(int mode) {
-        ThreadWaiter w = ThreadWaiter.current();
-        for (;;) {
-            int r = waitFor(mode, w);
-            if (r != PARKED) {
-                if (r == AGAIN) {
-                    continue;
-                }
-                return r;
-            }
-            while (slot(mode) == w) {
-                LockSupport.park(this);
-                if (Thread.currentThread().isInterrupted() && cancelWait(mode, w)) {
-                    return ERR_INTERRUPTED;
-                }
-            }
-            r = resume(mode);
-            if (r != AGAIN) {
-                return r;
-            }
-        }
-    }
-
-    /** {@link #await} was interrupted. */
-    public static final int ERR_INTERRUPTED = 6;
 
     // ---- poller / deadline / close side --------------------------------------------------------
 

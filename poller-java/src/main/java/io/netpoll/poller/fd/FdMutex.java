@@ -1,12 +1,10 @@
 package io.netpoll.poller.fd;
 
-import io.netpoll.poller.ThreadWaiter;
 import io.netpoll.poller.Waiter;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Serialises reads with reads and writes with writes on one descriptor, and keeps the OS fd open
@@ -41,7 +39,7 @@ public final class FdMutex {
     private static final long WWAIT = 1L << 43;
     private static final long WWAIT_MASK = ((1L << 20) - 1) << 43;
 
-    /** {@link #rwlock} outcomes. */
+    /** {@link #rwlockAsync} outcomes ({@link Node#result()}). */
     public static final int ACQUIRED = 0;
     public static final int CLOSED_BEFORE = 1;
     public static final int CLOSED_WHILE_QUEUED = 2;
@@ -168,26 +166,6 @@ public final class FdMutex {
     }
 
     /**
-     * Takes the read ({@code read}) or write lock and a reference, blocking the calling thread while
-     * another caller holds it. Returns {@link #ACQUIRED}, {@link #CLOSED_BEFORE} or
-     * {@link #CLOSED_WHILE_QUEUED}.
-     */
-    public int rwlock(boolean read) {
-        // hot path: no allocation when uncontended
-        if (tryAcquire(read)) {
-            return ACQUIRED;
-        }
-        Node node = enqueue(read, new Node(ThreadWaiter.current()));
-        if (node == null) {
-            return ACQUIRED;
-        }
-        while (node.result == Node.PENDING) {
-            LockSupport.park(this);
-        }
-        return node.result;
-    }
-
-    /**
      * The asynchronous form. Returns true when the lock was taken at once. Otherwise {@code node}
      * is either queued (its waiter is woken once {@link Node#result()} is decided; the caller must
      * not touch the node's owner after this returns) or already decided as {@link #CLOSED_BEFORE}
@@ -252,7 +230,7 @@ public final class FdMutex {
     }
 
     /**
-     * Releases the lock taken by {@link #rwlock}: hands it to the next queued caller if any.
+     * Releases the lock taken by {@link #tryRwlock} or {@link #rwlockAsync}: hands it to the next queued caller if any.
      * Returns true if the mutex is closed and this was the last reference (destroy the fd).
      */
     public boolean rwunlock(boolean read) {

@@ -10,7 +10,6 @@ import io.netpoll.poller.sys.Sys;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.UnixDomainSocketAddress;
@@ -25,9 +24,10 @@ import java.util.concurrent.ForkJoinPool;
  * A non-blocking socket (or pipe end) driven by the {@link Netpoll} (Go's netFD + poll.FD). This
  * file is the type users see and its lifetime; the rest of NetFD lives beside it, one idea a file:
  * <ul>
- *   <li>{@link Open}: how a NetFD comes to exist (socket, listen, dial, socketPair, pipe);</li>
- *   <li>{@link Attempts}: the single-attempt syscalls, the {@code try*} primitives;</li>
- *   <li>{@link Blocking}: the blocking loops over them; {@link AsyncOp}: the CompletableFuture loops;</li>
+ *   <li>{@link SocketFactory}: how a NetFD comes to exist (socket, listen, dial, socketPair, pipe);</li>
+ *   <li>{@link Syscalls}: the single-attempt syscalls, the {@code try*} primitives;</li>
+ *   <li>{@link IoOp}: the I/O loop over them, once for every way of waiting: {@link ThreadOp}
+ *       parks the calling thread, {@link FutureOp} completes a CompletableFuture;</li>
  *   <li>{@link SocketOptions}: options and shutdown;</li>
  *   <li>{@link SocketLayer}: the OS under all of them, chosen once per process.</li>
  * </ul>
@@ -35,16 +35,22 @@ import java.util.concurrent.ForkJoinPool;
  * <h2>The I/O loop</h2>
  * Every operation is: take the direction's lock in the {@link FdMutex} → {@link PollDesc#prepare}
  * → try the syscall → on EAGAIN wait on the {@link PollDesc} → try again. EINTR is retried at once;
- * EAGAIN and EINTR never become exceptions. The loop exists in three forms over the same
- * {@code try*} primitives: blocking (parks the calling thread; cheap on virtual threads),
- * {@link CompletableFuture} ({@code *Async}, completions run on an executor, never on the poller),
- * and the bare {@code try*} primitives for callers that do their own waiting (net-kt's coroutines).
+ * EAGAIN and EINTR never become exceptions. The loop is written once ({@link IoOp}); how
+ * a caller waits is the only difference: blocking calls park the calling thread (cheap on virtual
+ * threads), {@link CompletableFuture} calls ({@code *Async}) complete on an executor, never on the
+ * poller, and net-kt's coroutines suspend. The bare {@code try*} primitives make one attempt.
  *
  * <h2>Close</h2>
  * {@link #close} marks the mutex closed, evicts waiters (their calls fail with
  * {@link AsynchronousCloseException}) and closes the OS fd only when the last call in flight has
  * left, so an fd number is never reused under a running syscall. Calls made after close fail with
  * {@link ClosedChannelException}; a second close does nothing.
+ *
+ * <h2>Interrupts</h2>
+ * A blocking call made by an interrupted thread, or interrupted while it waits (for data, buffer
+ * space, a connection or the direction's lock), fails with {@link java.io.InterruptedIOException}
+ * and keeps the interrupt status; it takes nothing, so the bytes stay for the next call, and the
+ * descriptor stays open (unlike an {@code InterruptibleChannel}, which closes).
  *
  * <h2>Errors</h2>
  * A passed deadline is a {@link DeadlineExceededException}; errno values become the JVM's socket
@@ -66,9 +72,9 @@ public final class NetFD implements Closeable {
     final int sotype;
     final boolean socket;
     final PollDesc pd;
-    final Attempts attempts;
+    final Syscalls syscalls;
+    final FdMutex mu = new FdMutex();
     private final Netpoll netpoll;
-    private final FdMutex mu = new FdMutex();
     private volatile SocketAddress localAddress;
     volatile SocketAddress remoteAddress;
 
@@ -80,20 +86,20 @@ public final class NetFD implements Closeable {
         this.socket = socket;
         this.netpoll = Netpoll.get();
         this.remoteAddress = remote;
-        this.attempts = new Attempts(this);
         try {
             this.pd = netpoll.open(sysfd);
         } catch (IOException e) {
             layer.close(sysfd);
             throw e;
         }
+        this.syscalls = new Syscalls(layer, sysfd, family, sotype, socket, pd);
     }
 
-    // ---- construction (see Open) -------------------------------------------------------------------
+    // ---- construction (see SocketFactory) -------------------------------------------------------------------
 
     /** A new non-blocking, close-on-exec socket of {@code family} (Sys.AF_*) and {@code sotype}. */
     public static NetFD socket(int family, int sotype) throws IOException {
-        return Open.socket(SocketLayer.get(), family, sotype);
+        return SocketFactory.socket(SocketLayer.get(), family, sotype);
     }
 
     /**
@@ -101,12 +107,12 @@ public final class NetFD implements Closeable {
      * on for TCP, as in Go (except on Windows, as in Go); {@code reusePort} adds SO_REUSEPORT.
      */
     public static NetFD listen(SocketAddress local, int backlog, boolean reusePort) throws IOException {
-        return Open.listen(SocketLayer.get(), local, backlog, reusePort);
+        return SocketFactory.listen(SocketLayer.get(), local, backlog, reusePort);
     }
 
     /** A datagram socket bound to {@code local}. */
     public static NetFD bindDatagram(SocketAddress local) throws IOException {
-        return Open.bindDatagram(SocketLayer.get(), local);
+        return SocketFactory.bindDatagram(SocketLayer.get(), local);
     }
 
     /**
@@ -114,7 +120,7 @@ public final class NetFD implements Closeable {
      * {@code timeoutNanos} ({@code <= 0}: no limit). TCP connections get TCP_NODELAY, as in Go.
      */
     public static NetFD dial(SocketAddress remote, long timeoutNanos) throws IOException {
-        return Open.dial(SocketLayer.get(), remote, timeoutNanos);
+        return SocketFactory.dial(SocketLayer.get(), remote, timeoutNanos);
     }
 
     /**
@@ -123,17 +129,17 @@ public final class NetFD implements Closeable {
      * the future completes with it.
      */
     public static CompletableFuture<NetFD> dialAsync(SocketAddress remote, long timeoutNanos, Executor executor) {
-        return Open.dialAsync(SocketLayer.get(), remote, timeoutNanos, executor);
+        return SocketFactory.dialAsync(SocketLayer.get(), remote, timeoutNanos, executor);
     }
 
     /** A connected pair of Unix sockets of {@code sotype} (tests, in-process pipes). */
     public static NetFD[] socketPair(int sotype) throws IOException {
-        return Open.socketPair(SocketLayer.get(), sotype);
+        return SocketFactory.socketPair(SocketLayer.get(), sotype);
     }
 
     /** A pipe: element 0 is the read end, 1 the write end. */
     public static NetFD[] pipe() throws IOException {
-        return Open.pipe(SocketLayer.get());
+        return SocketFactory.pipe(SocketLayer.get());
     }
 
     // ---- identity --------------------------------------------------------------------------------
@@ -153,11 +159,6 @@ public final class NetFD implements Closeable {
     /** The descriptor's readiness state; for callers that wait themselves (net-kt). */
     public PollDesc pollDesc() {
         return pd;
-    }
-
-    /** The descriptor's lock; for callers that take it themselves (net-kt). */
-    public FdMutex mutex() {
-        return mu;
     }
 
     public SocketAddress localAddress() throws IOException {
@@ -183,6 +184,14 @@ public final class NetFD implements Closeable {
         return a;
     }
 
+    /** A connect completed (Go's netFD.connect, then setAddr): TCP connections get TCP_NODELAY, as in Go. */
+    void connected(SocketAddress remote) throws IOException {
+        remoteAddress = remote;
+        if (family != Sys.AF_UNIX) {
+            setNoDelay(true);
+        }
+    }
+
     /** getsockname / getpeername (Go's netFD.setAddr). */
     private SocketAddress name(boolean local) throws IOException {
         incref();
@@ -201,18 +210,18 @@ public final class NetFD implements Closeable {
         }
     }
 
-    // ---- blocking operations (see Blocking) -----------------------------------------------------------
+    // ---- blocking operations (see ThreadOp) -----------------------------------------------------------
 
     /** Reads into {@code dst}; returns the bytes read, or -1 at end of stream. */
     public int read(ByteBuffer dst) throws IOException {
         // hot path: no allocation
-        return Blocking.read(this, dst);
+        return (int) ThreadOp.run(this, IoOp.READ, dst, null, null).count();
     }
 
     /** Writes all of {@code src} (Go's FD.Write loops until done); returns the bytes written. */
     public int write(ByteBuffer src) throws IOException {
         // hot path: no allocation
-        return Blocking.write(this, src);
+        return (int) ThreadOp.run(this, IoOp.WRITE, src, null, null).count();
     }
 
     /**
@@ -225,35 +234,35 @@ public final class NetFD implements Closeable {
      * the callback.
      */
     public void awaitReadable() throws IOException {
-        Blocking.awaitReadable(this);
+        ThreadOp.run(this, IoOp.PEEK, null, null, null);
     }
 
     /** Gathering write of every byte remaining in {@code srcs}; returns the bytes written. */
     public long write(ByteBuffer[] srcs) throws IOException {
-        return Blocking.write(this, srcs);
+        return ThreadOp.run(this, IoOp.WRITEV, null, srcs, null).count();
     }
 
     /** Scattering read; returns the bytes read, or -1 at end of stream. */
     public long read(ByteBuffer[] dsts) throws IOException {
-        return Blocking.read(this, dsts);
+        return ThreadOp.run(this, IoOp.READV, null, dsts, null).count();
     }
 
     /** Accepts a connection; the new descriptor is non-blocking and registered with the poller. */
     public NetFD accept() throws IOException {
-        return Blocking.accept(this);
+        return (NetFD) ThreadOp.run(this, IoOp.ACCEPT, null, null, null).value();
     }
 
     /** Receives one datagram into {@code dst}; returns its sender (like DatagramChannel.receive). */
     public SocketAddress recvFrom(ByteBuffer dst) throws IOException {
-        return Blocking.recvFrom(this, dst);
+        return (SocketAddress) ThreadOp.run(this, IoOp.RECV_FROM, dst, null, null).value();
     }
 
     /** Sends {@code src} as one datagram to {@code to}; returns the bytes sent. */
     public int sendTo(ByteBuffer src, SocketAddress to) throws IOException {
-        return Blocking.sendTo(this, src, to);
+        return (int) ThreadOp.run(this, IoOp.SEND_TO, src, null, to).count();
     }
 
-    // ---- CompletableFuture operations (see AsyncOp) ---------------------------------------------------
+    // ---- CompletableFuture operations (see FutureOp) ---------------------------------------------------
     //
     // Completing one of these futures from outside (cancel, complete, completeExceptionally, and so
     // orTimeout and completeOnTimeout) withdraws the operation, as cancelling a coroutine does in
@@ -276,7 +285,7 @@ public final class NetFD implements Closeable {
      * the future completes with their count.
      */
     public CompletableFuture<Integer> readAsync(ByteBuffer dst, Executor executor) {
-        return new AsyncOp.Read(this, dst, executor).start();
+        return FutureOp.launch(this, IoOp.READ, dst, null, null, executor);
     }
 
     /**
@@ -285,7 +294,7 @@ public final class NetFD implements Closeable {
      * nothing more: the bytes before {@code src}'s position were sent, the rest were not.
      */
     public CompletableFuture<Integer> writeAsync(ByteBuffer src, Executor executor) {
-        return new AsyncOp.Write(this, src, executor).start();
+        return FutureOp.launch(this, IoOp.WRITE, src, null, null, executor);
     }
 
     /**
@@ -294,7 +303,7 @@ public final class NetFD implements Closeable {
      * what was sent.
      */
     public CompletableFuture<Long> writeAsync(ByteBuffer[] srcs, Executor executor) {
-        return new AsyncOp.Writev(this, srcs, executor).start();
+        return FutureOp.launch(this, IoOp.WRITEV, null, srcs, null, executor);
     }
 
     /**
@@ -302,7 +311,7 @@ public final class NetFD implements Closeable {
      * {@link #readAsync(ByteBuffer, Executor)}: a cancelled read has read nothing.
      */
     public CompletableFuture<Long> readAsync(ByteBuffer[] dsts, Executor executor) {
-        return new AsyncOp.Readv(this, dsts, executor).start();
+        return FutureOp.launch(this, IoOp.READV, null, dsts, null, executor);
     }
 
     /**
@@ -311,18 +320,18 @@ public final class NetFD implements Closeable {
      * and the future completes with it (the caller owns it).
      */
     public CompletableFuture<NetFD> acceptAsync(Executor executor) {
-        return new AsyncOp.Accept(this, executor).start();
+        return FutureOp.launch(this, IoOp.ACCEPT, null, null, null, executor);
     }
 
     public CompletableFuture<SocketAddress> recvFromAsync(ByteBuffer dst, Executor executor) {
-        return new AsyncOp.RecvFrom(this, dst, executor).start();
+        return FutureOp.launch(this, IoOp.RECV_FROM, dst, null, null, executor);
     }
 
     public CompletableFuture<Integer> sendToAsync(ByteBuffer src, SocketAddress to, Executor executor) {
-        return new AsyncOp.SendTo(this, src, to, executor).start();
+        return FutureOp.launch(this, IoOp.SEND_TO, src, null, to, executor);
     }
 
-    // ---- single attempts (see Attempts; caller holds the direction's lock or a reference) ---------
+    // ---- single attempts (see Syscalls; caller holds the direction's lock or a reference) ---------
 
     /**
      * One read attempt: bytes read, {@link #EOF}, or {@link #EAGAIN}. Retries EINTR; throws on any
@@ -330,7 +339,7 @@ public final class NetFD implements Closeable {
      */
     public int tryRead(ByteBuffer dst) throws IOException {
         // hot path: no allocation
-        return attempts.read(dst);
+        return syscalls.read(dst);
     }
 
     /**
@@ -341,16 +350,7 @@ public final class NetFD implements Closeable {
      * read, any scattering read, and on datagram sockets. Read it with the read lock held.
      */
     public boolean readDrained() {
-        return attempts.readDrained;
-    }
-
-    /**
-     * Forgets {@link #readDrained()}: for a caller that consumed read readiness from the poller
-     * without reading (a readiness wait), so that the next read tries the syscall. A probe
-     * ({@link #tryPeek()}) forgets it by itself.
-     */
-    public void clearReadDrained() {
-        attempts.readDrained = false;
+        return syscalls.readDrained;
     }
 
     /**
@@ -360,51 +360,7 @@ public final class NetFD implements Closeable {
      */
     public int tryPeek() throws IOException {
         // hot path: no allocation
-        return attempts.peek();
-    }
-
-    /** One write attempt: bytes written (possibly fewer than remaining) or {@link #EAGAIN}. */
-    public int tryWrite(ByteBuffer src) throws IOException {
-        // hot path: no allocation
-        return attempts.write(src);
-    }
-
-    /** One gathering write attempt; advances the buffers; bytes written or {@link #EAGAIN}. */
-    public long tryWritev(ByteBuffer[] srcs) throws IOException {
-        return attempts.writev(srcs);
-    }
-
-    /** One scattering read attempt; bytes read, {@link #EOF} or {@link #EAGAIN}. */
-    public long tryReadv(ByteBuffer[] dsts) throws IOException {
-        return attempts.readv(dsts);
-    }
-
-    /** One accept attempt: the connection, or null on EAGAIN. ECONNABORTED and EINTR are retried. */
-    public NetFD tryAccept() throws IOException {
-        return attempts.accept();
-    }
-
-    /** One datagram receive attempt: the sender, or null on EAGAIN. */
-    public SocketAddress tryRecvFrom(ByteBuffer dst) throws IOException {
-        return attempts.recvFrom(dst);
-    }
-
-    /** One datagram send attempt: bytes sent or {@link #EAGAIN}. */
-    public int trySendTo(ByteBuffer src, SocketAddress to) throws IOException {
-        return attempts.sendTo(src, to);
-    }
-
-    /** Starts a connect: true if it completed at once, false if the caller must wait for write readiness. */
-    public boolean connectStart(SocketAddress remote) throws IOException {
-        return attempts.connectStart(remote);
-    }
-
-    /**
-     * After write readiness: true once connected, false if the wake-up was spurious (wait again),
-     * or the connect's error (Go's netFD.connect loop over SO_ERROR and getpeername).
-     */
-    public boolean connectFinish() throws IOException {
-        return attempts.connectFinish();
+        return syscalls.peek();
     }
 
     // ---- deadlines -------------------------------------------------------------------------------
@@ -467,32 +423,62 @@ public final class NetFD implements Closeable {
 
     /** SO_LINGER: {@code seconds < 0} turns lingering off; 0 makes close send a reset. */
     public void setLinger(int seconds) throws IOException {
-        SocketOptions.setLinger(this, seconds);
+        incref();
+        try {
+            SocketOptions.setLinger(layer, sysfd, seconds);
+        } finally {
+            decref();
+        }
     }
 
     /** SO_LINGER seconds, or -1 when off. */
     public int getLinger() throws IOException {
-        return SocketOptions.getLinger(this);
+        incref();
+        try {
+            return SocketOptions.getLinger(layer, sysfd);
+        } finally {
+            decref();
+        }
     }
 
     /** Sets an int option; {@code level} and {@code name} are Linux's numbers ({@code Sys.*}) on every OS. */
     public void setIntOption(int level, int name, int value) throws IOException {
-        SocketOptions.setInt(this, level, name, value);
+        incref();
+        try {
+            SocketOptions.setInt(layer, sysfd, level, name, value);
+        } finally {
+            decref();
+        }
     }
 
     /** Reads an int option, numbered as for {@link #setIntOption}; SO_ERROR's value is a Linux errno. */
     public int getIntOption(int level, int name) throws IOException {
-        return SocketOptions.getInt(this, level, name);
+        incref();
+        try {
+            return SocketOptions.getInt(layer, sysfd, level, name);
+        } finally {
+            decref();
+        }
     }
 
     /** Half-close: no more reads ({@code SHUT_RD}). */
     public void shutdownInput() throws IOException {
-        SocketOptions.shutdown(this, Sys.SHUT_RD);
+        incref();
+        try {
+            SocketOptions.shutdown(layer, sysfd, Sys.SHUT_RD);
+        } finally {
+            decref();
+        }
     }
 
     /** Half-close: sends FIN after queued data ({@code SHUT_WR}). */
     public void shutdownOutput() throws IOException {
-        SocketOptions.shutdown(this, Sys.SHUT_WR);
+        incref();
+        try {
+            SocketOptions.shutdown(layer, sysfd, Sys.SHUT_WR);
+        } finally {
+            decref();
+        }
     }
 
     // ---- close and locking -------------------------------------------------------------------------
@@ -511,27 +497,19 @@ public final class NetFD implements Closeable {
 
     /** Go's FD.destroy: runs once, when the last reference leaves after close. */
     private void destroy() {
-        attempts.clear();
+        syscalls.clear();
         netpoll.close(pd);
         layer.close(sysfd);
     }
 
-    /** Takes the read lock or throws the close error a caller expects. */
-    public void readLock() throws IOException {
-        lockResult(mu.rwlock(true));
-    }
-
-    public void readUnlock() {
+    /** Releases the read lock an {@link IoOp} took; destroys the fd if it was the last reference after close. */
+    void readUnlock() {
         if (mu.rwunlock(true)) {
             destroy();
         }
     }
 
-    public void writeLock() throws IOException {
-        lockResult(mu.rwlock(false));
-    }
-
-    public void writeUnlock() {
+    void writeUnlock() {
         if (mu.rwunlock(false)) {
             destroy();
         }
@@ -547,15 +525,6 @@ public final class NetFD implements Closeable {
     public void decref() {
         if (mu.decref()) {
             destroy();
-        }
-    }
-
-    static void lockResult(int r) throws ClosedChannelException {
-        if (r == FdMutex.CLOSED_BEFORE) {
-            throw new ClosedChannelException();
-        }
-        if (r == FdMutex.CLOSED_WHILE_QUEUED) {
-            throw new AsynchronousCloseException();
         }
     }
 
@@ -578,8 +547,6 @@ public final class NetFD implements Closeable {
                 return new DeadlineExceededException();
             case PollDesc.ERR_NOT_POLLABLE:
                 return new SocketException("the poller reported an error on the descriptor");
-            case PollDesc.ERR_INTERRUPTED:
-                return new InterruptedIOException("interrupted while waiting for I/O readiness");
             default:
                 return new IOException("unexpected poll result " + pollResult);
         }

@@ -77,6 +77,25 @@ class AsyncCancellationTest {
     }
 
     @Test
+    void a_read_cancelled_after_its_wake_went_to_the_executor_takes_nothing() throws Exception {
+        NetFD[] p = tcpPair(LOOPBACK_ANY_PORT);
+        try (NetFD c = p[0]; NetFD s = p[1]) {
+            java.util.concurrent.LinkedBlockingQueue<Runnable> held = new java.util.concurrent.LinkedBlockingQueue<>();
+            ByteBuffer abandoned = ByteBuffer.allocate(4);
+            CompletableFuture<Integer> read = c.readAsync(abandoned, held::add);
+            s.write(bytes("next"));
+            Runnable resumption = held.poll(5, TimeUnit.SECONDS);
+            assertTrue(resumption != null, "the wake hands the read to its executor");
+            assertTrue(read.cancel(true), "woken but not yet run: the cancel claims it");
+            resumption.run();
+            assertTrue(read.isCancelled());
+            c.setReadDeadline(System.nanoTime() + FIVE_SECONDS);
+            assertEquals("next", readString(c, 4));
+            assertEquals(0, abandoned.position(), "the cancelled read's buffer got nothing");
+        }
+    }
+
+    @Test
     void a_cancelled_scattering_read_takes_nothing() throws Exception {
         NetFD[] p = tcpPair(LOOPBACK_ANY_PORT);
         try (NetFD c = p[0]; NetFD s = p[1]) {
@@ -205,7 +224,7 @@ class AsyncCancellationTest {
                     assertEquals(c.localAddress(), s.remoteAddress());
                 }
             }
-            assertEquals(fds, openDescriptors(), "no descriptor left behind");
+            assertTrue(openDescriptors() <= fds, "no descriptor left behind (another test's descriptors may close meanwhile; a leak adds)");
         }
     }
 
@@ -221,7 +240,7 @@ class AsyncCancellationTest {
                 assertEquals(fds + 1, openDescriptors());
                 assertTrue(dial.cancel(true));
                 assertTrue(dial.isCancelled());
-                assertEquals(fds, openDescriptors(), "the dial's socket is closed");
+                assertTrue(openDescriptors() <= fds, "the dial's socket is closed (another test's descriptors may close meanwhile; a leak adds)");
                 assertEquals(before, parkedWaiters());
             } finally {
                 fill.forEach(NetFD::close);
@@ -365,7 +384,7 @@ class AsyncCancellationTest {
         System.out.println("AsyncCancellationTest: " + iterations + " accept/dial pairs raced with cancel: "
                 + acceptsCancelled + " accepts and " + dialsCancelled + " dials cancelled; descriptors " + fds + " before, "
                 + openDescriptors() + " after");
-        assertEquals(fds, openDescriptors(), "no descriptor left behind");
+        assertTrue(openDescriptors() <= fds, "no descriptor left behind (another test's descriptors may close meanwhile; a leak adds)");
         assertFalse(acceptsCancelled == 0, "the race never hit a pending accept");
     }
 }

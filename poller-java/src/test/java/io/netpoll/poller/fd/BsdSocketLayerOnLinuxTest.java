@@ -37,7 +37,7 @@ class BsdSocketLayerOnLinuxTest {
 
     @Test
     void socketpair_ends_are_nonblocking_cloexec_and_carry_the_nosigpipe_option() throws Exception {
-        NetFD[] p = Open.socketPair(LAYER, Sys.SOCK_STREAM);
+        NetFD[] p = SocketFactory.socketPair(LAYER, Sys.SOCK_STREAM);
         try {
             for (NetFD fd : p) {
                 assertDescriptorFlags(fd.fd());
@@ -51,7 +51,7 @@ class BsdSocketLayerOnLinuxTest {
 
     @Test
     void reads_say_eagain_then_data_then_end_of_stream() throws Exception {
-        NetFD[] p = Open.socketPair(LAYER, Sys.SOCK_STREAM);
+        NetFD[] p = SocketFactory.socketPair(LAYER, Sys.SOCK_STREAM);
         try {
             assertDescriptorFlags(p[0].fd());
             ByteBuffer buf = ByteBuffer.allocateDirect(16);
@@ -78,7 +78,7 @@ class BsdSocketLayerOnLinuxTest {
 
     @Test
     void pipe_ends_are_nonblocking_and_cloexec_and_carry_bytes() throws Exception {
-        NetFD[] p = Open.pipe(LAYER);
+        NetFD[] p = SocketFactory.pipe(LAYER);
         try {
             assertDescriptorFlags(p[0].fd());
             assertDescriptorFlags(p[1].fd());
@@ -95,7 +95,7 @@ class BsdSocketLayerOnLinuxTest {
 
     @Test
     void gathering_writes_and_scattering_reads_use_sendmsg_and_readv() throws Exception {
-        NetFD[] p = Open.socketPair(LAYER, Sys.SOCK_STREAM);
+        NetFD[] p = SocketFactory.socketPair(LAYER, Sys.SOCK_STREAM);
         try {
             ByteBuffer a = ByteBuffer.allocateDirect(2).put(new byte[] {1, 2}).flip();
             ByteBuffer b = ByteBuffer.allocateDirect(3).put(new byte[] {3, 4, 5}).flip();
@@ -114,7 +114,7 @@ class BsdSocketLayerOnLinuxTest {
 
     @Test
     void a_write_to_a_closed_peer_fails_with_the_os_text_not_a_signal() throws Exception {
-        NetFD[] p = Open.socketPair(LAYER, Sys.SOCK_STREAM);
+        NetFD[] p = SocketFactory.socketPair(LAYER, Sys.SOCK_STREAM);
         p[1].close();
         try {
             SocketException e = assertThrows(SocketException.class, () -> p[0].write(ByteBuffer.wrap(new byte[] {1})));

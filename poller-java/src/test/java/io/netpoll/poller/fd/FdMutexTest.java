@@ -8,6 +8,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -25,11 +26,29 @@ class FdMutexTest {
         }
     }
 
+    /** The lock as a blocking caller takes it: at once, or queued with a waiter that parks this thread. */
+    static int rwlock(FdMutex mu, boolean read) {
+        Thread self = Thread.currentThread();
+        FdMutex.Node node = new FdMutex.Node(new Waiter() {
+            @Override
+            public void wake() {
+                LockSupport.unpark(self);
+            }
+        });
+        if (mu.rwlockAsync(read, node)) {
+            return FdMutex.ACQUIRED;
+        }
+        while (node.result() == FdMutex.Node.PENDING) {
+            LockSupport.park(mu);
+        }
+        return node.result();
+    }
+
     @Test
     void reads_and_writes_proceed_in_parallel() {
         FdMutex mu = new FdMutex();
-        assertEquals(FdMutex.ACQUIRED, mu.rwlock(true));
-        assertEquals(FdMutex.ACQUIRED, mu.rwlock(false));
+        assertEquals(FdMutex.ACQUIRED, rwlock(mu, true));
+        assertEquals(FdMutex.ACQUIRED, rwlock(mu, false));
         assertFalse(mu.rwunlock(true));
         assertFalse(mu.rwunlock(false));
     }
@@ -37,8 +56,8 @@ class FdMutexTest {
     @Test
     void a_second_reader_waits_until_the_first_leaves_and_gets_the_lock_handed_over() throws Exception {
         FdMutex mu = new FdMutex();
-        assertEquals(FdMutex.ACQUIRED, mu.rwlock(true));
-        CompletableFuture<Integer> second = CompletableFuture.supplyAsync(() -> mu.rwlock(true));
+        assertEquals(FdMutex.ACQUIRED, rwlock(mu, true));
+        CompletableFuture<Integer> second = CompletableFuture.supplyAsync(() -> rwlock(mu, true));
         Thread.sleep(100);
         assertFalse(second.isDone(), "readers are serialised");
         FdMutex.Node async = new FdMutex.Node(new CountingWaiter());
@@ -55,18 +74,18 @@ class FdMutexTest {
     @Test
     void close_fails_queued_callers_and_later_calls_and_the_last_reference_destroys() throws Exception {
         FdMutex mu = new FdMutex();
-        assertEquals(FdMutex.ACQUIRED, mu.rwlock(true));
+        assertEquals(FdMutex.ACQUIRED, rwlock(mu, true));
         CountDownLatch queued = new CountDownLatch(1);
         CompletableFuture<Integer> waiting = CompletableFuture.supplyAsync(() -> {
             queued.countDown();
-            return mu.rwlock(true);
+            return rwlock(mu, true);
         });
         queued.await();
         Thread.sleep(100);
         assertTrue(mu.increfAndClose());
         assertFalse(mu.increfAndClose(), "second close is a no-op");
         assertEquals(FdMutex.CLOSED_WHILE_QUEUED, waiting.get(5, TimeUnit.SECONDS));
-        assertEquals(FdMutex.CLOSED_BEFORE, mu.rwlock(false));
+        assertEquals(FdMutex.CLOSED_BEFORE, rwlock(mu, false));
         assertFalse(mu.incref());
         assertFalse(mu.decref(), "the reader is still in flight: do not destroy yet");
         assertTrue(mu.rwunlock(true), "the last reference leaving destroys the fd");
@@ -105,7 +124,7 @@ class FdMutexTest {
         for (int i = 0; i < threads; i++) {
             ts[i] = new Thread(() -> {
                 for (int j = 0; j < each; j++) {
-                    int r = mu.rwlock(true);
+                    int r = rwlock(mu, true);
                     if (r != FdMutex.ACQUIRED) {
                         failure.compareAndSet(null, "rwlock returned " + r + " on an open mutex");
                         return;

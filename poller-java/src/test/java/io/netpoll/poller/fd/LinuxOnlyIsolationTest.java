@@ -69,8 +69,8 @@ class LinuxOnlyIsolationTest {
         assertEquals("BsdSocketLayer", forOs(loader, "Mac OS X").getClass().getSimpleName());
         assertEquals("BsdSocketLayer", forOs(loader, "FreeBSD").getClass().getSimpleName());
         assertEquals("WinsockSocketLayer", forOs(loader, "Windows 11").getClass().getSimpleName());
-        for (String name : List.of("fd.NetFD", "fd.Open", "fd.Attempts", "fd.Blocking", "fd.SocketOptions", "fd.Iovecs",
-                "fd.Msghdr", "fd.AsyncOp", "fd.BsdSocketLayer", "fd.WinsockSocketLayer", "kqueue.KqueuePoller",
+        for (String name : List.of("fd.NetFD", "fd.SocketFactory", "fd.Syscalls", "fd.IoOp", "fd.ThreadOp", "fd.SocketOptions", "fd.Iovecs",
+                "fd.Msghdr", "fd.FutureOp", "fd.BsdSocketLayer", "fd.WinsockSocketLayer", "kqueue.KqueuePoller",
                 "iocp.IocpPoller", "Netpoll")) {
             Class<?> c = Class.forName("io.netpoll.poller." + name, true, loader);
             assertEquals(loader, c.getClassLoader(), name + " must come from the refusing loader");

@@ -299,7 +299,7 @@ class NetFDTest {
         NetFD[] sp = NetFD.socketPair(Sys.SOCK_STREAM);
         NetFD a = sp[0];
         Path proc = Path.of("/proc/self/fd/" + a.fd());
-        a.readLock(); // a read in flight, between its syscalls
+        assertTrue(a.mu.tryRwlock(true)); // a read in flight, between its syscalls
         a.close();
         assertFalse(a.isOpen());
         assertTrue(Files.exists(proc, LinkOption.NOFOLLOW_LINKS), "closed under the call: its fd number could be reused");
@@ -423,7 +423,7 @@ class NetFDTest {
     void try_peek_reports_would_block_data_and_end_of_stream_and_consumes_nothing() throws Exception {
         NetFD[] p = tcpPair(LOOPBACK_ANY_PORT);
         try (NetFD c = p[0]; NetFD s = p[1]) {
-            s.readLock();
+            assertTrue(s.mu.tryRwlock(true));
             try {
                 assertEquals(NetFD.EAGAIN, s.tryPeek());
             } finally {
@@ -432,7 +432,7 @@ class NetFDTest {
             c.write(bytes("peek"));
             s.awaitReadable();
             s.awaitReadable();
-            s.readLock();
+            assertTrue(s.mu.tryRwlock(true));
             try {
                 assertEquals(1, s.tryPeek());
             } finally {
@@ -441,7 +441,7 @@ class NetFDTest {
             assertEquals("peek", readString(s, 4));
             c.shutdownOutput();
             s.awaitReadable();
-            s.readLock();
+            assertTrue(s.mu.tryRwlock(true));
             try {
                 assertEquals(NetFD.EOF, s.tryPeek());
             } finally {

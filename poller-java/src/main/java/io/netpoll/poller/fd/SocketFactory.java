@@ -22,8 +22,8 @@ import java.util.concurrent.Executor;
  * <p>Each factory takes the {@link SocketLayer} to use; {@link NetFD}'s public ones pass
  * {@link SocketLayer#get()}, tests pass another to run a layer's sequences on this kernel.
  */
-final class Open {
-    private Open() {}
+final class SocketFactory {
+    private SocketFactory() {}
 
     static NetFD socket(SocketLayer layer, int family, int sotype) throws IOException {
         layer.start();
@@ -83,12 +83,7 @@ final class Open {
             if (timeoutNanos > 0) {
                 fd.pd.setDeadline(PollDesc.MODE_WRITE, System.nanoTime() + timeoutNanos);
             }
-            if (!fd.connectStart(remote)) {
-                do {
-                    fd.check(fd.pd.await(PollDesc.MODE_WRITE));
-                } while (!fd.connectFinish());
-            }
-            fd.pd.clearDeadline(PollDesc.MODE_WRITE);
+            ThreadOp.run(fd, IoOp.CONNECT, null, null, remote);
             return fd;
         } catch (IOException | RuntimeException e) {
             fd.close();
@@ -111,7 +106,7 @@ final class Open {
             fd.close();
             return CompletableFuture.failedFuture(e);
         }
-        return new AsyncOp.Connect(fd, remote, executor).start();
+        return FutureOp.launch(fd, IoOp.CONNECT, null, null, remote, executor);
     }
 
     static NetFD[] socketPair(SocketLayer layer, int sotype) throws IOException {

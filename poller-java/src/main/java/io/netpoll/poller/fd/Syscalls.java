@@ -38,7 +38,7 @@ import java.nio.ByteBuffer;
  * instead. A read-side syscall that fails on its own spends the event's copy, so that one error is
  * reported once.
  */
-final class Attempts {
+final class Syscalls {
     private static final int IOV_MAX_PER_CALL = 64;
     private static final long VECTOR_SCRATCH_OFFSET = (long) IOV_MAX_PER_CALL * SocketLayer.IOVEC_SIZE;
     private static final long SCRATCH_SIZE = VECTOR_SCRATCH_OFFSET + SocketLayer.VECTOR_SCRATCH_SIZE;
@@ -46,11 +46,13 @@ final class Attempts {
     private static final Memory PEEK_SINK = new Memory(1);
     private static final long PEEK_SINK_ADDRESS = Pointer.nativeValue(PEEK_SINK);
 
-    private final NetFD fd;
     private final SocketLayer layer;
     private final int sysfd;
+    private final int family;
+    private final int sotype;
     private final boolean stream;
     private final boolean socket;
+    private final PollDesc pd;
     private final NativeBuffers.AddressCache readAddresses = new NativeBuffers.AddressCache();
     private final NativeBuffers.AddressCache writeAddresses = new NativeBuffers.AddressCache();
     private Memory readScratch;
@@ -60,12 +62,14 @@ final class Attempts {
     /** See {@link NetFD#readDrained()}; written by the read-lock holder. */
     boolean readDrained;
 
-    Attempts(NetFD fd) {
-        this.fd = fd;
-        this.layer = fd.layer;
-        this.sysfd = fd.sysfd;
-        this.stream = fd.sotype == Sys.SOCK_STREAM;
-        this.socket = fd.socket;
+    Syscalls(SocketLayer layer, int sysfd, int family, int sotype, boolean socket, PollDesc pd) {
+        this.layer = layer;
+        this.sysfd = sysfd;
+        this.family = family;
+        this.sotype = sotype;
+        this.stream = sotype == Sys.SOCK_STREAM;
+        this.socket = socket;
+        this.pd = pd;
     }
 
     int read(ByteBuffer dst) throws IOException {
@@ -242,8 +246,8 @@ final class Attempts {
             int nfd = layer.accept(sysfd, addr, addr + ADDRLEN_OFFSET);
             if (nfd >= 0) {
                 SocketAddress remote = layer.sockaddr().decode(sa, sa.getInt(ADDRLEN_OFFSET));
-                NetFD c = new NetFD(layer, nfd, fd.family, fd.sotype, true, remote);
-                if (fd.family != Sys.AF_UNIX) {
+                NetFD c = new NetFD(layer, nfd, family, sotype, true, remote);
+                if (family != Sys.AF_UNIX) {
                     try {
                         c.setNoDelay(true);
                     } catch (IOException | RuntimeException e) {
@@ -295,7 +299,7 @@ final class Attempts {
     int sendTo(ByteBuffer src, SocketAddress to) throws IOException {
         writeScratch();
         Pointer sa = writeSockaddr;
-        int salen = layer.sockaddr().encode(to, layer.nativeFamily(fd.family), sa);
+        int salen = layer.sockaddr().encode(to, layer.nativeFamily(family), sa);
         int pos = src.position();
         int len = src.limit() - pos;
         long buf;
@@ -325,12 +329,15 @@ final class Attempts {
         }
     }
 
+    /**
+     * Starts a connect: true if it completed at once, false if the caller must wait for write
+     * readiness and then call {@link #connectFinish}.
+     */
     boolean connectStart(SocketAddress remote) throws IOException {
         try (Memory sa = new Memory(SockAddrFormat.STORAGE_SIZE)) {
-            int len = layer.sockaddr().encode(remote, layer.nativeFamily(fd.family), sa);
+            int len = layer.sockaddr().encode(remote, layer.nativeFamily(family), sa);
             int r = layer.connect(sysfd, Pointer.nativeValue(sa), len);
             if (r == 0) {
-                connected(remote);
                 return true;
             }
             int errno = -r;
@@ -338,10 +345,8 @@ final class Attempts {
                 case Errno.EINPROGRESS:
                 case Errno.EALREADY:
                 case Errno.EINTR:
-                    fd.remoteAddress = remote;
                     return false;
                 case Errno.EISCONN:
-                    connected(remote);
                     return true;
                 default:
                     throw layer.exception("connect", errno);
@@ -349,10 +354,14 @@ final class Attempts {
         }
     }
 
+    /**
+     * After write readiness: true once connected, false if the wake-up was spurious (wait again),
+     * or the connect's error (Go's netFD.connect loop over SO_ERROR and getpeername).
+     */
     boolean connectFinish() throws IOException {
-        int err = fd.getIntOption(Sys.SOL_SOCKET, Sys.SO_ERROR);
+        int err = SocketOptions.getInt(layer, sysfd, Sys.SOL_SOCKET, Sys.SO_ERROR);
         if (err == 0) {
-            int reported = fd.pd.takeEventErrno();
+            int reported = pd.takeEventErrno();
             if (reported != 0) {
                 err = layer.linuxErrno(reported);
             }
@@ -378,13 +387,12 @@ final class Attempts {
                 throw layer.exception("getpeername", -r);
             }
         }
-        connected(fd.remoteAddress);
         return true;
     }
 
     /** A stream's end, or the error the poller took from an event in place of the kernel's report. */
     private int endOfStream(String op) throws IOException {
-        int reported = fd.pd.takeEventErrno();
+        int reported = pd.takeEventErrno();
         if (reported != 0) {
             throw layer.exception(op, layer.linuxErrno(reported));
         }
@@ -393,15 +401,8 @@ final class Attempts {
 
     /** The exception for a read-side syscall's own error; the event's copy of it is spent. */
     private IOException readFailure(String op, int errno) {
-        fd.pd.takeEventErrno();
+        pd.takeEventErrno();
         return layer.exception(op, errno);
-    }
-
-    private void connected(SocketAddress remote) throws IOException {
-        fd.remoteAddress = remote;
-        if (fd.family != Sys.AF_UNIX) {
-            fd.setNoDelay(true);
-        }
     }
 
     /** Drops the remembered buffers when the descriptor is destroyed. */

@@ -34,6 +34,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Deadline timers live in one heap here and fire from {@link #runDeadlines}, called by the driver
  * before each poll with the time until the next one as the poll timeout. Arming a timer earlier
  * than the blocked poller's wake-up time breaks the poller ({@link Poller#wakeup}) so it re-plans.
+ * Moving an armed deadline later leaves its timer in place until it comes due, and places it then
+ * ({@link #armDeadline}).
  */
 public final class Netpoll {
     private static final Object INIT_LOCK = new Object();
@@ -157,10 +159,6 @@ public final class Netpoll {
             throw new IllegalStateException("netpoll: the " + backend + " backend does not run on '" + osName
                     + "'; supported: " + SUPPORTED_BACKENDS);
         }
-    }
-
-    public String backendName() {
-        return poller.name();
     }
 
     // ---- registration ----------------------------------------------------------------------------
@@ -295,6 +293,10 @@ public final class Netpoll {
                     Timer next = deadlines.peek();
                     return next == null ? -1 : next.when - nowNanos;
                 }
+                if (t.target - nowNanos > 0) {
+                    deadlines.reset(t, t.target); // moved later since it was placed: place it now
+                    continue;
+                }
                 armedDeadlines = deadlines.size();
                 t.firingSeq = t.seq;
             }
@@ -313,9 +315,20 @@ public final class Netpoll {
         }
     }
 
+    /**
+     * Arms {@code t} for {@code whenNanos}. A deadline moved later while armed (a server extending
+     * its idle or write deadline on every request) stays where it sits in the heap, with its real
+     * time in {@code target}: it comes due early, and {@link #runDeadlines} places it again then.
+     * So an extension costs no heap work and never needs to break the poller, at the price of one
+     * early look per extended deadline.
+     */
     void armDeadline(PollDesc.DeadlineTimer t, long whenNanos, int seq) {
         synchronized (timerLock) {
             t.seq = seq;
+            t.target = whenNanos;
+            if (t.heapIndex >= 0 && t.when - whenNanos <= 0) {
+                return;
+            }
             deadlines.reset(t, whenNanos);
             armedDeadlines = deadlines.size();
         }

@@ -456,6 +456,8 @@ public final class PollDesc {
         final int mode;
         int seq;
         int firingSeq;
+        /** The deadline itself; {@code when} may be earlier (see {@link Netpoll#armDeadline}). Guarded by the timer lock. */
+        long target;
 
         DeadlineTimer(PollDesc pd, int mode) {
             this.pd = pd;

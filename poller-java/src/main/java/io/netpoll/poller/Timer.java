@@ -8,13 +8,9 @@ public abstract class Timer {
     long when;
     int heapIndex = -1;
 
-    /** When this timer is due, in {@link System#nanoTime()} time; meaningful while {@link #isArmed()}. */
+    /** When this timer is due, in {@link System#nanoTime()} time; meaningful while it is in a heap. */
     public final long when() {
         return when;
-    }
-
-    public final boolean isArmed() {
-        return heapIndex >= 0;
     }
 
     /** Runs on the thread that drains the heap, after the timer has been removed; must not block. */

@@ -68,7 +68,7 @@ class BackendSelectionTest {
 
         public static void main(String[] args) {
             try {
-                System.out.println("opened " + Netpoll.get().backendName());
+                System.out.println("opened " + Netpoll.get().stats().backend());
             } catch (RuntimeException e) {
                 System.out.println(e.getClass().getName() + ": " + e.getMessage());
                 System.exit(FAILED);

@@ -41,7 +41,7 @@ class KqueueLibraryFaultsTest {
     static void selectTheShimAsTheProcessBackend() throws Exception {
         shim = KqueueShim.buildAndSelect("KqueueLibraryFaultsTest", "LIBKQUEUE_COPYOUT");
         System.setProperty("netpoll.backend", "kqueue");
-        assertEquals("kqueue", Netpoll.get().backendName());
+        assertEquals("kqueue", Netpoll.get().stats().backend());
     }
 
     @Test

@@ -23,7 +23,7 @@ class NetpollTest {
     @Test
     void linux_gets_epoll() {
         assertEquals("epoll", Netpoll.defaultBackend());
-        assertEquals("epoll", Netpoll.get().backendName());
+        assertEquals("epoll", Netpoll.get().stats().backend());
     }
 
     @Test

@@ -83,6 +83,16 @@ interface StreamConn : Closeable {
     @Throws(IOException::class)
     fun setWriteDeadline(timeout: Duration)
 
+    /** Read and write deadline as a [System.nanoTime] value; on a [Conn] this allocates nothing. */
+    @Throws(IOException::class)
+    fun setDeadlineNanos(nanoTime: Long)
+
+    @Throws(IOException::class)
+    fun setReadDeadlineNanos(nanoTime: Long)
+
+    @Throws(IOException::class)
+    fun setWriteDeadlineNanos(nanoTime: Long)
+
     /** Half-close of the reading side: further reads see end of stream. */
     @Throws(IOException::class)
     fun closeRead()

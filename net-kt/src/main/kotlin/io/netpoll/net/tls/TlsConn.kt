@@ -817,6 +817,12 @@ class TlsConn internal constructor(
 
     override fun setWriteDeadline(timeout: Duration) = conn.setWriteDeadline(timeout)
 
+    override fun setDeadlineNanos(nanoTime: Long) = conn.setDeadlineNanos(nanoTime)
+
+    override fun setReadDeadlineNanos(nanoTime: Long) = conn.setReadDeadlineNanos(nanoTime)
+
+    override fun setWriteDeadlineNanos(nanoTime: Long) = conn.setWriteDeadlineNanos(nanoTime)
+
     override fun readBlocking(dst: ByteBuffer): Int = blocking { read(dst) }
 
     override fun writeBlocking(src: ByteBuffer): Int = blocking { write(src) }

@@ -45,9 +45,10 @@ class HttpServer(
     /** The connections' input buffers, borrowed while a request is being read. */
     private val inputs = BufferPool(INITIAL_INPUT_BYTES)
 
-    // Shared by the connections: a deadline per request without an Instant per request.
+    // Shared by the connections: a deadline per request, allocating nothing.
     private val idleTimeout = Timeout(idleTimeoutMillis)
     private val writeTimeout = Timeout(writeTimeoutMillis)
+    private val requestTimeout = Timeout(requestTimeoutMillis)
 
     /** Starts the server on [address]; with [tls], HTTPS (give the config ALPN `http/1.1`). */
     fun start(runtime: ServerRuntime, address: String, tls: TlsConfig? = null): TcpServer {
@@ -64,17 +65,12 @@ class HttpServer(
         // Held only while it holds input the parser has not taken; between requests the
         // connection waits for the socket holding none.
         var input: ByteBuffer? = null
-        var requestStartMillis = 0L
-        // The request deadline of the request under way, made by its first read that waits.
-        var requestDeadline: Instant? = null
+        // The deadline of the request under way (nanoTime), set by its first read.
+        var requestDeadline = Timeout.NO_DEADLINE
         try {
             while (true) {
                 val mid = session.midRequest
-                val deadline = if (mid) {
-                    requestDeadline ?: Instant.ofEpochMilli(requestStartMillis + requestTimeoutMillis).also { requestDeadline = it }
-                } else {
-                    idleTimeout.deadline()
-                }
+                val deadline = if (mid) requestDeadline else idleTimeout.deadline()
                 if (!sc.prepareRead(mid, deadline)) return
                 var buf = input
                 if (buf == null) {
@@ -87,8 +83,7 @@ class HttpServer(
                 input = buf
                 if (sc.read(buf) < 0) return
                 if (!mid) {
-                    requestStartMillis = System.currentTimeMillis()
-                    requestDeadline = null
+                    requestDeadline = requestTimeout.deadline()
                 }
                 buf.flip()
                 val keep = session.process(buf, draining)
@@ -116,7 +111,7 @@ class HttpServer(
     private suspend fun flush(sc: ServerConn, session: HttpSession) {
         val out = session.out
         if (out.size == 0) return
-        sc.conn.setWriteDeadline(writeTimeout.deadline())
+        sc.conn.setWriteDeadlineNanos(writeTimeout.deadline())
         sc.write(out.buffer.flip())
         out.clear()
     }

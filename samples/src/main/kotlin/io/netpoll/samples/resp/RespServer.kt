@@ -55,7 +55,7 @@ object RespServer {
         tls: TlsConfig? = null,
     ): Pair<TcpServer, RespService> {
         lateinit var service: RespService
-        // Shared by the connections: a deadline per reply batch without an Instant per batch.
+        // Shared by the connections: a deadline per reply batch, allocating nothing.
         val replyWriteTimeout = Timeout(replyWriteTimeoutMillis)
         val server = TcpServer("resp", runtime, address, tls = tls) { sc -> serve(sc, service, outboxBytes, replyWriteTimeout) }
         service = RespService(maxBulkBytes, server.port) { runtime.statsLines() + extraInfo() }
@@ -83,7 +83,7 @@ object RespServer {
                 while (next != RespSession.CLOSE) {
                     if (next == RespSession.NEED_INPUT) {
                         // Bytes left after compact are the start of a command: a request under way.
-                        if (!sc.prepareRead(input.position() > 0, null)) break
+                        if (!sc.prepareRead(input.position() > 0, Timeout.NO_DEADLINE)) break
                         if (!input.hasRemaining()) input = grow(input)
                         if (sc.read(input) < 0) break
                     }
@@ -98,7 +98,7 @@ object RespServer {
                     }
                     val out = session.out
                     if (out.size > 0) {
-                        c.setWriteDeadline(replyWriteTimeout.deadline())
+                        c.setWriteDeadlineNanos(replyWriteTimeout.deadline())
                         sc.write(out.buffer.flip())
                         out.clear()
                     }
@@ -107,7 +107,7 @@ object RespServer {
                         drain = launch {
                             while (true) {
                                 val batch = box.next() ?: break
-                                c.setWriteDeadline(replyWriteTimeout.deadline())
+                                c.setWriteDeadlineNanos(replyWriteTimeout.deadline())
                                 sc.write(batch)
                             }
                         }

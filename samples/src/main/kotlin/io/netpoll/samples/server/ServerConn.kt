@@ -4,7 +4,6 @@ import io.netpoll.net.Conn
 import io.netpoll.net.StreamConn
 import java.io.IOException
 import java.nio.ByteBuffer
-import java.time.Instant
 
 /**
  * One accepted connection and where it stands in its request cycle, which is what graceful
@@ -43,38 +42,42 @@ class ServerConn internal constructor(val conn: StreamConn, private val server: 
 
     // Written by the handler under the monitor; read by drain under it, and by the handler.
     private var busy = false
-    private var applied: Instant? = null
+    private var applied = Timeout.NO_DEADLINE
 
     /**
-     * Sets the deadline for the handler's next read: [deadline] (null: none) while the server
-     * runs; once it drains, [deadline] capped at the grace period's end if [requestStarted], and
-     * false — close the connection instead of reading — if not.
+     * Sets the deadline for the handler's next read: [deadline] (a [System.nanoTime] value, or
+     * [Timeout.NO_DEADLINE]) while the server runs; once it drains, [deadline] capped at the grace
+     * period's end if [requestStarted], and false — close the connection instead of reading — if not.
      */
-    fun prepareRead(requestStarted: Boolean, deadline: Instant?): Boolean {
+    fun prepareRead(requestStarted: Boolean, deadline: Long): Boolean {
         // Not draining when read, so drain runs later and sees the state as it stands.
         if (!server.draining && requestStarted == busy && deadline == applied) return true
         synchronized(this) {
             busy = requestStarted
             applied = deadline
             val end = server.drainEnd
-            if (end != null && !requestStarted) return false
-            conn.setReadDeadline(capped(deadline, end))
+            if (end != Timeout.NO_DEADLINE && !requestStarted) return false
+            setReadDeadline(capped(deadline, end))
             return true
         }
     }
 
     /** Shutdown: an idle connection's read ends now; a busy one's deadline is capped at [end]. */
-    internal fun drain(end: Instant) = synchronized(this) {
+    internal fun drain(end: Long) = synchronized(this) {
         try {
-            conn.setReadDeadline(if (busy) capped(applied, end) else Instant.now())
+            setReadDeadline(if (busy) capped(applied, end) else System.nanoTime())
         } catch (e: IOException) {
             // Closed meanwhile: nothing left to end.
         }
     }
 
-    private fun capped(deadline: Instant?, end: Instant?): Instant? = when {
-        end == null -> deadline
-        deadline == null || deadline.isAfter(end) -> end
+    private fun capped(deadline: Long, end: Long): Long = when {
+        end == Timeout.NO_DEADLINE -> deadline
+        deadline == Timeout.NO_DEADLINE || deadline - end > 0 -> end
         else -> deadline
+    }
+
+    private fun setReadDeadline(deadline: Long) {
+        if (deadline == Timeout.NO_DEADLINE) conn.setReadDeadline(null as java.time.Instant?) else conn.setReadDeadlineNanos(deadline)
     }
 }

@@ -81,13 +81,13 @@ class TcpServer(
     // directory on the classpath cannot be read.
     private val awaitWake: suspend CoroutineScope.() -> Unit = { acceptWake.receive() }
 
-    /** When the grace period ends; null while the server runs. */
+    /** When the grace period ends (a nanoTime value); [Timeout.NO_DEADLINE] while the server runs. */
     @Volatile
-    internal var drainEnd: Instant? = null
+    internal var drainEnd = Timeout.NO_DEADLINE
         private set
 
     /** Shutting down: no new connections, and connections close after their current request. */
-    val draining: Boolean get() = drainEnd != null
+    val draining: Boolean get() = drainEnd != Timeout.NO_DEADLINE
 
     val port: Int get() = (listener.localAddress as InetSocketAddress).port
 
@@ -138,7 +138,7 @@ class TcpServer(
             val sc = ServerConn(if (tls != null) Tls.server(c, tls) else c, this)
             conns.add(sc)
             // Accepted while shutdown was draining the others: [shutdown] may not have seen it.
-            drainEnd?.let { sc.drain(it) }
+            drainEnd.let { if (it != Timeout.NO_DEADLINE) sc.drain(it) }
             scope.launch {
                 try {
                     if (handshake(sc.conn)) handler(sc)
@@ -181,7 +181,7 @@ class TcpServer(
      */
     fun shutdown() {
         if (!stopping.compareAndSet(false, true)) return
-        val end = Instant.now().plusMillis(graceMillis)
+        val end = Timeout.after(graceMillis)
         drainEnd = end
         listener.close()
         acceptWake.trySend(Unit)

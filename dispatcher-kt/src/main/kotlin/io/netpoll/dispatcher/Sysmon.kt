@@ -19,8 +19,10 @@ import java.util.concurrent.locks.LockSupport
  * Blocking sections hand their P off on entry ([Scheduler.enterBlocking]), so there is no P in a
  * syscall state for sysmon to retake.
  *
- * The tick starts at [MIN_INTERVAL_NANOS] and doubles while every P is idle, up to
- * [MAX_INTERVAL_NANOS] (Go backs off the same way), so an idle dispatcher costs ~100 wakeups/s.
+ * The tick starts at [MIN_INTERVAL_NANOS] and, after [IDLE_TICKS_BEFORE_BACKOFF] ticks that woke
+ * nobody for a long task, doubles up to [MAX_INTERVAL_NANOS] (Go's sysmon backs off on the same
+ * rule), so an idle or steadily loaded dispatcher costs ~100 sysmon wakeups/s; a long task brings
+ * the short tick back.
  */
 internal class Sysmon(
     private val s: Scheduler,
@@ -42,19 +44,19 @@ internal class Sysmon(
                 return
             }
             val now = System.nanoTime()
-            if (s.npidle.get() == s.parallelism) {
-                if (++idleTicks > IDLE_TICKS_BEFORE_BACKOFF) {
-                    interval = minOf(interval * 2, MAX_INTERVAL_NANOS)
-                }
-            } else {
-                idleTicks = 0
-                interval = MIN_INTERVAL_NANOS
-            }
             pollIfStarved(now)
-            wakeForLongTasks(now)
+            val retook = wakeForLongTasks(now)
             val next = s.earliestTimer()
             if (next != TimerQueue.NONE && next - now < 0) {
                 s.wakep()
+            }
+            // Go's sysmon backs off while its retake finds nothing, busy Ps or not: under steady
+            // load it then ticks every 10 ms, not every 1 ms on the cores the workers run on.
+            if (retook) {
+                idleTicks = 0
+                interval = MIN_INTERVAL_NANOS
+            } else if (++idleTicks > IDLE_TICKS_BEFORE_BACKOFF) {
+                interval = minOf(interval * 2, MAX_INTERVAL_NANOS)
             }
             if (traceIntervalNanos > 0 && now - lastTraceNanos >= traceIntervalNanos) {
                 lastTraceNanos = now
@@ -76,7 +78,9 @@ internal class Sysmon(
         s.netpoll.runDeadlines(now)
     }
 
-    private fun wakeForLongTasks(now: Long) {
+    /** True if it woke a worker for a P held up by a long task. */
+    private fun wakeForLongTasks(now: Long): Boolean {
+        var woke = false
         for (pp in s.allp) {
             if (pp.idle) {
                 continue
@@ -89,8 +93,10 @@ internal class Sysmon(
                 pp.sysmonWhenNanos = now
                 longTaskWakeups.incrementAndGet()
                 s.wakep()
+                woke = true
             }
         }
+        return woke
     }
 
     companion object {

@@ -56,7 +56,7 @@ class FacadeCancellationTest {
                 assertEquals(c.getLocalAddress(), s.getRemoteAddress(), "the next accept got the connection");
             }
             // A PollDesc is freed when the last operation on it leaves, which may be just after close.
-            await(() -> openDescriptors() == fds, "no descriptor left behind");
+            await(() -> openDescriptors() <= fds, "no descriptor left behind (<=: another test's may close meanwhile; a leak adds)");
         }
     }
 
@@ -79,7 +79,7 @@ class FacadeCancellationTest {
                 CompletableFuture<Conn> dial = Net.dialAsync("tcp", "127.0.0.1:" + port);
                 await(() -> parked() == before + 1, "the dial waits for the handshake");
                 assertTrue(dial.cancel(true));
-                await(() -> openDescriptors() == fds, "the dial's socket is closed");
+                await(() -> openDescriptors() <= fds, "the dial's socket is closed (<=: another test's may close meanwhile)");
                 assertEquals(before, parked());
             } finally {
                 fill.forEach(NetFD::close);

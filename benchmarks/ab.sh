@@ -11,10 +11,11 @@
 # nginx, ...) or netpoll=JAR for a netpoll-jvm samples jar other than the one built here, so that
 # two builds can be compared: git stash / checkout, build, copy the jar aside, and pass both.
 # Every server starts at once, pinned to SERVER_CPU, each on its own port; each is warmed up; then
-# AB_ROUNDS rounds (default 5) measure each system once for AB_SECONDS (default 5) with the load
-# generator on CLIENT_CPU. It prints every measurement, then per system the median CPU seconds per
-# 100k requests and its ratio to the first system's median. Build first (benchmarks/run.sh --smoke
-# builds everything); this script builds nothing.
+# AB_ROUNDS rounds (default 5) measure each system once for AB_SECONDS (default 5; the warm-up is
+# AB_WARMUP, default 8) with the load generator on CLIENT_CPU. It prints every measurement, then
+# per system the median CPU seconds per 100k requests, the part of it in the kernel, and the
+# median of its per-round ratios to the first system. It exits 1 if a load generator failed.
+# Build first (benchmarks/run.sh --smoke builds everything); this script builds nothing.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,7 +30,7 @@ CLIENT_CPU=${CLIENT_CPU:-1}
 JVM_OPTS=${BENCH_JVM_OPTS:--Xmx1g -XX:+UseSerialGC}
 ROUNDS=${AB_ROUNDS:-5}
 SECONDS_PER_RUN=${AB_SECONDS:-5}
-WARMUP_SECONDS=8
+WARMUP_SECONDS=${AB_WARMUP:-8}
 LOADGEN_TIMEOUT=120
 JDK21=${JDK21_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 WORK=$(mktemp -d)
@@ -111,12 +112,14 @@ done
 
 declare -A RESULTS=() KERNEL=() RATIOS=()
 first=
+FAILED=0
 for round in $(seq "$ROUNDS"); do
   for i in "${!LABELS[@]}"; do
     MEASURED_PID=${PIDS[$i]}
     load "${PORTS[$i]}" "$WORK/run.out" "$SECONDS_PER_RUN"
     requests=$REQUESTS
     if [[ -z $requests || $requests == 0 ]]; then
+      FAILED=1
       echo "ab: round $round ${LABELS[$i]}: load generator failed; last lines:" >&2
       tail -3 "$WORK/run.out" >&2
       continue
@@ -143,3 +146,4 @@ for i in "${!LABELS[@]}"; do
   range=$(tr ' ' '\n' <<< "${RATIOS[$i]:-}" | grep . | sort -g | sed -n '1p;$p' | paste -sd-)
   printf '  %-40s %s  kernel %s  %sx [%s]\n' "${LABELS[$i]}" "$m" "$k" "$r" "$range"
 done
+exit "$FAILED"

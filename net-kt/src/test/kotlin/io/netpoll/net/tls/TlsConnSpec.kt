@@ -1,7 +1,9 @@
 package io.netpoll.net.tls
 
+import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
+import io.netpoll.DeadlineExceededException
 import io.netpoll.net.bytes
 import io.netpoll.net.net
 import io.netpoll.net.parkedWaiters
@@ -11,6 +13,7 @@ import io.netpoll.testing.TlsPair
 import kotlinx.coroutines.async
 import kotlinx.coroutines.launch
 import java.nio.ByteBuffer
+import java.time.Instant
 
 /** Our TLS client against our TLS server: handshake, state, data both ways, close_notify. */
 class TlsConnSpec : FunSpec({
@@ -47,6 +50,27 @@ class TlsConnSpec : FunSpec({
             c.read(ByteBuffer.allocate(10)) shouldBe -1
             c.close()
             ln.close()
+        }
+    }
+
+    test("nanoTime deadlines set on a TLS connection reach its socket: read, write and both").config(enabled = on) {
+        net {
+            val (ln, c, s) = TlsPair.pair()
+            c.setReadDeadlineNanos(System.nanoTime() + 100_000_000)
+            shouldThrow<DeadlineExceededException> { c.read(ByteBuffer.allocate(10)) }
+            c.setReadDeadline(null as Instant?)
+            s.write(bytes("x"))
+            c.readFully(ByteBuffer.allocate(1))
+
+            c.conn.setWriteBuffer(32 * 1024)
+            s.conn.setReadBuffer(32 * 1024)
+            c.setWriteDeadlineNanos(System.nanoTime() + 100_000_000)
+            val big = ByteBuffer.allocate(4 shl 20)
+            shouldThrow<DeadlineExceededException> { c.write(big) } // the server does not read
+
+            c.setDeadlineNanos(System.nanoTime() + 100_000_000)
+            shouldThrow<DeadlineExceededException> { c.read(ByteBuffer.allocate(10)) }
+            listOf(c, s, ln).forEach { it.close() }
         }
     }
 

@@ -116,8 +116,9 @@ class BufferedSpec : FunSpec({
         net {
             val (ln, c, s) = tcpPair()
             val queued = fillUntilBlocked(c)
-            val message = ByteArray(1000) { (it % 251).toByte() }
-            val w = BufWriter(c, 4096)
+            // More than the full socket could still take, less than the writer's buffer: it stays buffered until flush.
+            val message = ByteArray(192 * 1024) { (it % 251).toByte() }
+            val w = BufWriter(c, 256 * 1024)
             w.write(ByteBuffer.wrap(message))
             c.setWriteDeadline(java.time.Instant.now().plusMillis(100))
             shouldThrow<io.netpoll.DeadlineExceededException> { w.flush() }

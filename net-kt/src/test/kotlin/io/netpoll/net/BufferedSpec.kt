@@ -112,6 +112,33 @@ class BufferedSpec : FunSpec({
         }
     }
 
+    test("a flush that fails on its write deadline keeps the unsent bytes buffered, and the next flush sends them first") {
+        net {
+            val (ln, c, s) = tcpPair()
+            val queued = fillUntilBlocked(c)
+            // More than the full socket could still take, less than the writer's buffer: it stays buffered until flush.
+            val message = ByteArray(192 * 1024) { (it % 251).toByte() }
+            val w = BufWriter(c, 256 * 1024)
+            w.write(ByteBuffer.wrap(message))
+            c.setWriteDeadline(java.time.Instant.now().plusMillis(100))
+            shouldThrow<io.netpoll.DeadlineExceededException> { w.flush() }
+            c.setWriteDeadline(null)
+            val drain = async {
+                val all = java.io.ByteArrayOutputStream()
+                val b = ByteBuffer.allocate(1 shl 16)
+                while (s.read(b.clear()) > 0) all.write(b.array(), 0, b.position())
+                all.toByteArray()
+            }
+            w.flush()
+            w.buffered shouldBe 0
+            c.closeWrite()
+            val got = drain.await()
+            got.size.toLong() shouldBe queued + message.size
+            got.copyOfRange(got.size - message.size, got.size).contentEquals(message) shouldBe true
+            listOf(ln, c, s).forEach { it.close() }
+        }
+    }
+
     test("writeString encodes UTF-8 into the buffer exactly as String.toByteArray, across buffer and chunk boundaries") {
         net {
             val (ln, c, s) = tcpPair()

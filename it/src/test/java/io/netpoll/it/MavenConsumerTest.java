@@ -123,12 +123,13 @@ class MavenConsumerTest {
     /**
      * mvn package, offline, with {@code repo} as the local repository. -o keeps every remote away;
      * aether.offline.protocols=file lets the resolver still read the file:// mirror of
-     * {@code settings}, this build's own local repository, for the third-party artifacts.
+     * {@code settings}, this build's own local repository, for the third-party artifacts. Kotlin
+     * compiles in Maven's JVM: its default daemon would outlive the test by hours.
      */
     private static void build(Path project, Path repo, Path settings) throws Exception {
         Path mvn = Path.of(Artifacts.property("netpoll.mavenHome"), "bin/mvn");
         Proc p = Proc.run(List.of(mvn.toString(), "-B", "-o", "-Daether.offline.protocols=file", "-s", settings.toString(),
-                        "-Dmaven.repo.local=" + repo, "package"),
+                        "-Dmaven.repo.local=" + repo, "-Dkotlin.compiler.daemon=false", "package"),
                 project, WORK, project.getFileName() + "-build", 300);
         assertEquals(0, p.exit(), "mvn package in " + project + "\n" + p.tail());
     }

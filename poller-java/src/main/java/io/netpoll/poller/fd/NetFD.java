@@ -60,7 +60,7 @@ import java.util.concurrent.ForkJoinPool;
  * fails with EPIPE, the same exception.
  */
 public final class NetFD implements Closeable {
-    /** {@link #tryRead}/{@link #tryWrite}: would block. */
+    /** {@link #tryRead}: would block. */
     public static final int EAGAIN = -2;
     /** {@link #tryRead}: end of stream. */
     public static final int EOF = -1;

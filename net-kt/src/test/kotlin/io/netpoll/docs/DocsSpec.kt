@@ -73,10 +73,14 @@ class DocsSpec : FunSpec({
     }
 })
 
-/** One fenced code block: where it starts, its info string and its lines, trimmed. */
-class CodeBlock(val file: Path, val line: Int, val info: String, val lines: List<String>) {
+/**
+ * One fenced code block: where it starts, its info string, its lines, trimmed, and the name an
+ * `<!-- it: NAME -->` comment on the line before it gives it: such a block is read from the
+ * document and built by the `it` module's tests (docs/build.md), so it need not be in a test source.
+ */
+class CodeBlock(val file: Path, val line: Int, val info: String, val lines: List<String>, val itName: String? = null) {
     val checked: Boolean
-        get() = info.substringBefore(' ') in setOf("kotlin", "kt", "java") && "build.gradle.kts" !in info
+        get() = info.substringBefore(' ') in setOf("kotlin", "kt", "java") && "build.gradle.kts" !in info && itName == null
 }
 
 private fun repositoryRoot(): Path {
@@ -105,19 +109,23 @@ private fun testSources(root: Path): List<Pair<Path, List<String>>> = Files.list
 fun codeBlocks(doc: Path): List<CodeBlock> {
     val out = mutableListOf<CodeBlock>()
     var open: Pair<Int, String>? = null
+    var itName: String? = null
+    var previous = ""
     val body = mutableListOf<String>()
     doc.readLines().forEachIndexed { i, raw ->
         val l = raw.trim()
         if (open == null && l.startsWith("```")) {
             open = (i + 1) to l.removePrefix("```").trim()
+            itName = Regex("^<!-- it: (\\S+) -->$").find(previous)?.groupValues?.get(1)
             body.clear()
         } else if (open != null && l == "```") {
             val trimmed = body.map(String::trim).dropWhile(String::isEmpty).dropLastWhile(String::isEmpty)
-            out += CodeBlock(doc, open!!.first, open!!.second, trimmed)
+            out += CodeBlock(doc, open!!.first, open!!.second, trimmed, itName)
             open = null
         } else if (open != null) {
             body += raw
         }
+        if (l.isNotEmpty()) previous = l
     }
     return out
 }

@@ -4,6 +4,7 @@ import io.kotest.assertions.withClue
 import io.kotest.core.spec.style.StringSpec
 import io.kotest.matchers.shouldBe
 import io.netpoll.dispatcher.NetpollDispatcher
+import io.netpoll.micrometer.NetpollDispatcherMetrics
 import io.netpoll.net.Net
 import io.netpoll.poller.Netpoll
 import java.io.File
@@ -16,7 +17,7 @@ import javax.xml.parsers.DocumentBuilderFactory
 import org.w3c.dom.Element
 
 /**
- * The library jars as users get them: each names its JPMS module in its manifest, the three
+ * The library jars as users get them: each names its JPMS module in its manifest, they
  * resolve together on the module path, and netpoll-bom manages exactly them at the build's version.
  *
  * This module's tests see the upstream modules' packaged jars: in a reactor build that reaches
@@ -32,6 +33,7 @@ class ArtifactsSpec : StringSpec({
         Library("netpoll-poller", "io.netpoll.poller", locationOf(Netpoll::class.java)),
         Library("netpoll-dispatcher", "io.netpoll.dispatcher", locationOf(NetpollDispatcher::class.java)),
         Library("netpoll-net", "io.netpoll.net", locationOf(Net::class.java)),
+        Library("netpoll-micrometer", "io.netpoll.micrometer", locationOf(NetpollDispatcherMetrics::class.java)),
     )
     val unpackaged = libraries.filter { Files.isDirectory(it.location) }
     val jarsHere = unpackaged.isEmpty()
@@ -53,7 +55,7 @@ class ArtifactsSpec : StringSpec({
         }
     }
 
-    "the three jars resolve together on the module path under those names".config(enabled = jarsHere || Tools.ci) {
+    "the library jars resolve together on the module path under those names".config(enabled = jarsHere || Tools.ci) {
         val finder = ModuleFinder.of(*libraries.map { it.location }.toTypedArray())
         // Resolving fails if two of them hold the same package (a split package).
         val resolved = Configuration.resolve(

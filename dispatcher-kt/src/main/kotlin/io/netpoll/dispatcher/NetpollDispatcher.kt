@@ -1,5 +1,6 @@
 package io.netpoll.dispatcher
 
+import io.netpoll.dispatcher.jfr.DispatcherEvents
 import io.netpoll.dispatcher.jfr.SchedulerSnapshotEvent
 import io.netpoll.poller.Netpoll
 import kotlinx.coroutines.CancellableContinuation
@@ -12,7 +13,7 @@ import java.io.Closeable
 import java.io.PrintStream
 import java.util.concurrent.TimeUnit
 import java.util.concurrent.locks.LockSupport
-import jdk.jfr.FlightRecorder
+import jdk.jfr.FlightRecorderListener
 import kotlin.coroutines.CoroutineContext
 
 /**
@@ -55,6 +56,7 @@ class NetpollDispatcher(
 
     /** JFR's periodic hook for this dispatcher's [SchedulerSnapshotEvent]; JFR runs it only while recording it. */
     private val snapshotHook = Runnable { SchedulerSnapshotEvent.emit(name, stats(), scheduler.netpoll.stats()) }
+    private val snapshotRegistration: FlightRecorderListener
 
     init {
         require(parallelism >= 1) { "parallelism must be at least 1, was $parallelism" }
@@ -63,7 +65,7 @@ class NetpollDispatcher(
         sysmon = Sysmon(scheduler, ::stats, TimeUnit.MILLISECONDS.toNanos(schedtraceMillis), traceOut)
         scheduler.start()
         sysmon.thread.start()
-        FlightRecorder.addPeriodicEvent(SchedulerSnapshotEvent::class.java, snapshotHook)
+        snapshotRegistration = DispatcherEvents.addSnapshotHook(snapshotHook)
     }
 
     val isClosed: Boolean
@@ -150,7 +152,7 @@ class NetpollDispatcher(
         if (shared) {
             throw UnsupportedOperationException("Dispatchers.Netpoll is shared and cannot be closed")
         }
-        FlightRecorder.removePeriodicEvent(snapshotHook)
+        DispatcherEvents.removeSnapshotHook(snapshotRegistration, snapshotHook)
         scheduler.close()
         sysmon.thread.let {
             LockSupport.unpark(it)

@@ -4,13 +4,15 @@
  *
  * <p>Kotlin code compiled against this module calls into the Kotlin standard library and
  * kotlinx.coroutines (the dispatcher is a kotlinx {@code CoroutineDispatcher}): both are required
- * transitively, so {@code requires io.netpoll.dispatcher;} is all an application declares. The
- * poller is an implementation detail here: no public signature names its types.
+ * transitively, so {@code requires io.netpoll.dispatcher;} is all an application declares; and
+ * so is the poller, whose {@code NetpollStats} {@code NetpollDispatcher.metrics()} returns. The JFR
+ * events (package {@code io.netpoll.dispatcher.jfr}) are recorded, not called: not exported.
  */
 module io.netpoll.dispatcher {
     requires transitive kotlin.stdlib;
     requires transitive kotlinx.coroutines.core;
-    requires io.netpoll.poller;
+    requires transitive io.netpoll.poller;
+    requires jdk.jfr;
 
     exports io.netpoll.dispatcher;
 }

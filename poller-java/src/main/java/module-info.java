@@ -10,12 +10,16 @@
  * exported to netpoll-net alone, which dials through them (compiling this module alone, javac
  * warns that io.netpoll.net is not found: it is compiled later).
  *
+ * <p>The JFR events (package {@code io.netpoll.poller.jfr}) are recorded, not called: not exported;
+ * the module reads {@code jdk.jfr} for them, and diagnostics go through {@code System.Logger}.
+ *
  * <p>JNA loads its native library, which JDK 24+ warns about unless native access is enabled for
  * JNA's module: a module-path application passes {@code --enable-native-access=com.sun.jna}.
  */
 module io.netpoll.poller {
     // JNA appears in no exported signature, so its users need not read it.
     requires com.sun.jna;
+    requires jdk.jfr;
 
     exports io.netpoll;
     exports io.netpoll.poller;

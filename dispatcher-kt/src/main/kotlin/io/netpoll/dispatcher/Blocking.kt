@@ -1,5 +1,7 @@
 package io.netpoll.dispatcher
 
+import io.netpoll.dispatcher.jfr.BlockingHandoffEvent
+import io.netpoll.dispatcher.jfr.DispatcherEvents
 import kotlin.coroutines.intrinsics.COROUTINE_SUSPENDED
 import kotlin.coroutines.intrinsics.intercepted
 import kotlin.coroutines.intrinsics.suspendCoroutineUninterceptedOrReturn
@@ -23,9 +25,13 @@ suspend fun <T> blocking(block: () -> T): T {
         return block()
     }
     val s = w.scheduler
+    val handedOff = w.p!!.id
+    val event = if (DispatcherEvents.blockingHandoff()) BlockingHandoffEvent.start() else null
     s.enterBlocking(w)
     val result = runCatching(block)
-    if (!s.exitBlocking(w)) {
+    val reacquired = s.exitBlocking(w)
+    event?.finish(s.name, handedOff, reacquired)
+    if (!reacquired) {
         requeue()
     }
     return result.getOrThrow()

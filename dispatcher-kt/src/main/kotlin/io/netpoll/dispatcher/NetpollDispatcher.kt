@@ -1,5 +1,7 @@
 package io.netpoll.dispatcher
 
+import io.netpoll.dispatcher.jfr.DispatcherEvents
+import io.netpoll.dispatcher.jfr.SchedulerSnapshotEvent
 import io.netpoll.poller.Netpoll
 import kotlinx.coroutines.CancellableContinuation
 import kotlinx.coroutines.CoroutineDispatcher
@@ -11,6 +13,7 @@ import java.io.Closeable
 import java.io.PrintStream
 import java.util.concurrent.TimeUnit
 import java.util.concurrent.locks.LockSupport
+import jdk.jfr.FlightRecorderListener
 import kotlin.coroutines.CoroutineContext
 
 /**
@@ -31,6 +34,8 @@ import kotlin.coroutines.CoroutineContext
  * - Exceptions escaping a coroutine reach its CoroutineExceptionHandler as usual; an exception
  *   escaping a plain [Runnable] goes to the worker thread's uncaught exception handler and the
  *   worker carries on.
+ * - Observability: [stats] and [metrics] take snapshots of its counters; while open it records a
+ *   JFR `io.netpoll.SchedulerSnapshot` event every second in any recording that enables it.
  *
  * @param schedtraceMillis print a [SchedStats.schedtraceLine] every this many milliseconds (0:
  *   off); defaults to `-Dnetpoll.schedtrace`.
@@ -49,6 +54,10 @@ class NetpollDispatcher(
     /** True for the shared [kotlinx.coroutines.Dispatchers.Netpoll], which cannot be closed. */
     internal var shared = false
 
+    /** JFR's periodic hook for this dispatcher's [SchedulerSnapshotEvent]; JFR runs it only while recording it. */
+    private val snapshotHook = Runnable { SchedulerSnapshotEvent.emit(name, stats(), scheduler.netpoll.stats()) }
+    private val snapshotRegistration: FlightRecorderListener
+
     init {
         require(parallelism >= 1) { "parallelism must be at least 1, was $parallelism" }
         require(schedtraceMillis >= 0) { "schedtraceMillis must not be negative, was $schedtraceMillis" }
@@ -56,6 +65,7 @@ class NetpollDispatcher(
         sysmon = Sysmon(scheduler, ::stats, TimeUnit.MILLISECONDS.toNanos(schedtraceMillis), traceOut)
         scheduler.start()
         sysmon.thread.start()
+        snapshotRegistration = DispatcherEvents.addSnapshotHook(snapshotHook)
     }
 
     val isClosed: Boolean
@@ -117,8 +127,16 @@ class NetpollDispatcher(
             pollWaits = s.pollWaits.get(),
             pollEvents = s.pollEvents.get(),
             longTaskWakeups = sysmon.longTaskWakeups.get(),
+            tasksRun = s.allp.sumOf { it.tasksRun },
+            blockingHandoffs = s.blockingHandoffs.get(),
         )
     }
+
+    /**
+     * This dispatcher's [stats] and the process-wide poller's ([Netpoll.stats]), taken one after
+     * the other: what a metrics library reads (see the `netpoll-micrometer` module).
+     */
+    fun metrics(): DispatcherMetrics = DispatcherMetrics(name, stats(), scheduler.netpoll.stats())
 
     /** The worker and sysmon threads, for tests and diagnostics. */
     internal fun threads(): List<Thread> = scheduler.threads() + sysmon.thread
@@ -134,6 +152,7 @@ class NetpollDispatcher(
         if (shared) {
             throw UnsupportedOperationException("Dispatchers.Netpoll is shared and cannot be closed")
         }
+        DispatcherEvents.removeSnapshotHook(snapshotRegistration, snapshotHook)
         scheduler.close()
         sysmon.thread.let {
             LockSupport.unpark(it)

@@ -19,6 +19,9 @@ internal class Processor(val id: Int, global: GlobalRunQueue) {
     /** Written only by the holder; read racily (a stale value only delays sysmon by one tick). */
     var schedtick = 0
 
+    /** Tasks this P has run; written only by the holder, read racily by [NetpollDispatcher.stats]. */
+    var tasksRun = 0L
+
     // Sysmon's private view of this P (Go's p.sysmontick).
     var sysmonTick = 0
     var sysmonWhenNanos = 0L

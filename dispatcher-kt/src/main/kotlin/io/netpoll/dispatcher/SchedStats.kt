@@ -18,6 +18,9 @@ package io.netpoll.dispatcher
  * @property pollWaits times a worker blocked in the Netpoll
  * @property pollEvents readiness events this dispatcher's threads handled
  * @property longTaskWakeups times sysmon woke a worker for a P whose queue sat behind a long task
+ *   (coroutines cannot be preempted: this stands in for Go's sysmon retake)
+ * @property tasksRun tasks run on all Ps (a plain counter per P, written by its holder)
+ * @property blockingHandoffs times a worker handed its P off on entering a [blocking] section
  */
 data class SchedStats(
     val parallelism: Int,
@@ -34,6 +37,8 @@ data class SchedStats(
     val pollWaits: Long,
     val pollEvents: Long,
     val longTaskWakeups: Long,
+    val tasksRun: Long,
+    val blockingHandoffs: Long,
 ) {
     /**
      * The line `-Dnetpoll.schedtrace=MS` prints: Go's `GODEBUG=schedtrace` fields in Go's order,

@@ -80,6 +80,7 @@ internal class Scheduler(val parallelism: Int, val name: String, val netpoll: Ne
     val pollWaits = AtomicLong()
     val pollEvents = AtomicLong()
     val blockingSections = AtomicInteger()
+    val blockingHandoffs = AtomicLong()
     private val timerTicket = AtomicInteger()
     private val workerIds = AtomicInteger()
 
@@ -281,6 +282,7 @@ internal class Scheduler(val parallelism: Int, val name: String, val netpoll: Ne
         w.p = null
         w.oldp = pp
         blockingSections.incrementAndGet()
+        blockingHandoffs.incrementAndGet()
         handoffp(pp)
     }
 

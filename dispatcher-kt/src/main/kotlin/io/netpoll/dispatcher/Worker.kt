@@ -71,6 +71,7 @@ internal class Worker(val scheduler: Scheduler, id: Int, firstP: Processor, firs
                 if (!inheritTime) {
                     pp.schedtick++
                 }
+                pp.tasksRun++
                 execute(task)
             }
         } finally {

@@ -19,7 +19,7 @@ class SchedTraceSpec : FunSpec({
         val stats = SchedStats(
             parallelism = 2, idleProcs = 1, threads = 3, idleThreads = 1, spinningThreads = 0,
             blockingSections = 0, globalQueue = 5, localQueues = listOf(7, 0), timers = 2, steals = 11,
-            parks = 4, pollWaits = 9, pollEvents = 3, longTaskWakeups = 1,
+            parks = 4, pollWaits = 9, pollEvents = 3, longTaskWakeups = 1, tasksRun = 40, blockingHandoffs = 2,
         )
         stats.schedtraceLine(1004) shouldBe
             "SCHED 1004ms: gomaxprocs=2 idleprocs=1 threads=3 spinningthreads=0 idlethreads=1 runqueue=5 [7 0] " +

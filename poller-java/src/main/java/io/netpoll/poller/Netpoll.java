@@ -2,6 +2,8 @@ package io.netpoll.poller;
 
 import io.netpoll.poller.epoll.EpollPoller;
 import io.netpoll.poller.iocp.IocpPoller;
+import io.netpoll.poller.jfr.PollEvent;
+import io.netpoll.poller.jfr.PollerEvents;
 import io.netpoll.poller.kqueue.KqueueNative;
 import io.netpoll.poller.kqueue.KqueuePoller;
 
@@ -38,6 +40,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * ({@link #armDeadline}).
  */
 public final class Netpoll {
+    /**
+     * The {@link System.Logger} the poller reports its own failures to (a waiter whose wake threw,
+     * the fallback driver's poll failing, a backend's deregistration failing); looked up only then.
+     */
+    public static final String LOGGER = "io.netpoll.poller";
+
     private static final Object INIT_LOCK = new Object();
     private static volatile Netpoll instance;
 
@@ -75,6 +83,7 @@ public final class Netpoll {
     private final AtomicLong polls = new AtomicLong();
     private final AtomicLong blockingPolls = new AtomicLong();
     private final AtomicLong events = new AtomicLong();
+    private final AtomicLong deadlinesExpired = new AtomicLong();
 
     /** A private instance over {@code poller}; production code uses {@link #get()}. */
     Netpoll(Poller poller) {
@@ -238,7 +247,11 @@ public final class Netpoll {
                 }
                 blockingPolls.lazySet(blockingPolls.get() + 1);
                 blockingSink.ready = ready;
+                PollEvent event = PollerEvents.poll() ? PollEvent.start() : null;
                 int n = poller.poll(timeoutNanos, true, blockingSink);
+                if (event != null) {
+                    event.finish(poller.name(), true, timeoutNanos, n);
+                }
                 events.addAndGet(n);
                 return n;
             } finally {
@@ -253,7 +266,11 @@ public final class Netpoll {
         try {
             polls.lazySet(polls.get() + 1);
             sink.ready = ready;
+            PollEvent event = PollerEvents.poll() ? PollEvent.start() : null;
             int n = poller.poll(0, false, sink);
+            if (event != null) {
+                event.finish(poller.name(), false, 0, n);
+            }
             if (n > 0) {
                 events.addAndGet(n);
             }
@@ -492,10 +509,16 @@ public final class Netpoll {
         return driver.thread();
     }
 
+    /** A deadline came due ({@link PollDesc}'s timer fired for the current deadline). */
+    void deadlineExpired() {
+        deadlinesExpired.incrementAndGet();
+    }
+
+    /** A snapshot of the counters; see {@link NetpollStats} for what each one costs and means. */
     public NetpollStats stats() {
-        return new NetpollStats(poller.name(), unclosed.get(), cache.inUse(), waiters(), armedDeadlines, polls.get(),
-                blockingPolls.get(), events.get(), poller.wakeupWrites(), drivers.get(),
-                driver.thread() != null);
+        return new NetpollStats(poller.name(), unclosed.get(), cache.inUse(), waiters(), parksSoFar(), armedDeadlines,
+                deadlinesExpired.get(), polls.get(), blockingPolls.get(), events.get(), pollerBlocked,
+                poller.wakeupWrites(), drivers.get(), driver.thread() != null);
     }
 
     /** Resolves event tokens to descriptors; drops events whose fdseq no longer matches. */

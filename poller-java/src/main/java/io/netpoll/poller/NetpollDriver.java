@@ -81,8 +81,7 @@ final class NetpollDriver implements Runnable {
                 }
             } catch (Throwable t) {
                 // The driver must outlive any failure, or every waiter in the process hangs.
-                Thread self = Thread.currentThread();
-                self.getUncaughtExceptionHandler().uncaughtException(self, t);
+                System.getLogger(Netpoll.LOGGER).log(System.Logger.Level.ERROR, "netpoll driver: polling failed; retrying", t);
                 LockSupport.parkNanos(this, RETRY_NANOS);
             }
         }

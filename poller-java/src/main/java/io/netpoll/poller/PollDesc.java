@@ -1,5 +1,8 @@
 package io.netpoll.poller;
 
+import io.netpoll.poller.jfr.DeadlineExpiredEvent;
+import io.netpoll.poller.jfr.PollerEvents;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
@@ -315,7 +318,7 @@ public final class PollDesc {
 
     /**
      * Hands a removed waiter back to its owner. A waiter whose {@code wake} throws is a bug in that
-     * waiter; it is reported to this thread's uncaught-exception handler and must not take the
+     * waiter; it is logged (as an error, to the {@link Netpoll#LOGGER} logger) and must not take the
      * poller (or a closer, or a deadline) down with it.
      */
     static void wake(Waiter w) {
@@ -325,8 +328,7 @@ public final class PollDesc {
         try {
             w.wake();
         } catch (Throwable t) {
-            Thread self = Thread.currentThread();
-            self.getUncaughtExceptionHandler().uncaughtException(self, t);
+            System.getLogger(Netpoll.LOGGER).log(System.Logger.Level.ERROR, "the wake of a waiter on a descriptor failed", t);
         }
     }
 
@@ -419,6 +421,10 @@ public final class PollDesc {
                 writeExpired = true;
             }
             w = unblock(mode, false);
+        }
+        netpoll.deadlineExpired();
+        if (PollerEvents.deadlineExpired()) {
+            DeadlineExpiredEvent.emit(fd, mode, w != null);
         }
         wake(w);
     }

@@ -4,17 +4,22 @@ import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import io.netpoll.poller.sys.Errno;
 import io.netpoll.poller.sys.LibC;
+import io.netpoll.testing.LogCapture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
 
 import static io.netpoll.poller.PollDesc.MODE_READ;
 import static io.netpoll.poller.PollDesc.MODE_WRITE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -255,15 +260,14 @@ abstract class PollDescConformance {
         CountingWaiter w = new CountingWaiter();
         assertEquals(PollDesc.PARKED, pd.waitFor(MODE_READ, broken));
         assertEquals(PollDesc.PARKED, pd.waitFor(MODE_WRITE, w));
-        Thread.UncaughtExceptionHandler saved = Thread.currentThread().getUncaughtExceptionHandler();
-        AtomicInteger reported = new AtomicInteger();
-        Thread.currentThread().setUncaughtExceptionHandler((t, e) -> reported.incrementAndGet());
-        try {
+        List<LogRecord> reported;
+        try (LogCapture log = LogCapture.of(Netpoll.LOGGER)) {
             deliver(pd.token(), Poller.READ | Poller.WRITE);
-        } finally {
-            Thread.currentThread().setUncaughtExceptionHandler(saved);
+            reported = log.records();
         }
-        assertEquals(1, reported.get(), "the failure is reported");
+        assertEquals(1, reported.size(), "the failure is logged: " + reported);
+        assertEquals(Level.SEVERE, reported.get(0).getLevel(), "as an error");
+        assertInstanceOf(IllegalStateException.class, reported.get(0).getThrown(), "with the waiter's exception");
         assertEquals(1, w.wakes.get(), "and the writer is still woken");
     }
 

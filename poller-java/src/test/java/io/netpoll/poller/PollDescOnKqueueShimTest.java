@@ -2,6 +2,7 @@ package io.netpoll.poller;
 
 import io.netpoll.poller.kqueue.KqueuePoller;
 import io.netpoll.poller.sys.LibC;
+import io.netpoll.testing.LogCapture;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -83,10 +84,7 @@ class PollDescOnKqueueShimTest extends PollDescConformance {
     @Test
     void close_deletes_both_filters_quietly_and_the_fd_can_be_registered_again() throws Exception {
         int[] pair = TestSockets.socketpair();
-        List<Throwable> reported = new ArrayList<>();
-        Thread.UncaughtExceptionHandler saved = Thread.currentThread().getUncaughtExceptionHandler();
-        Thread.currentThread().setUncaughtExceptionHandler((t, e) -> reported.add(e));
-        try (KqueuePoller p = new KqueuePoller()) {
+        try (LogCapture log = LogCapture.of(Netpoll.LOGGER); KqueuePoller p = new KqueuePoller()) {
             p.open(pair[0], TestDescriptors.withId(1, pair[0]));
             p.close(pair[0]);
             PollDesc again = TestDescriptors.withId(2, pair[0]);
@@ -97,9 +95,8 @@ class PollDescOnKqueueShimTest extends PollDescConformance {
             p.poll(TimeUnit.SECONDS.toNanos(5), true, (token, bits) -> seen.add(new long[] {token, bits}));
             assertTrue(seen.stream().anyMatch(e -> e[0] == again.token() && e[1] == Poller.READ), "the new registration reads");
             assertTrue(seen.stream().allMatch(e -> e[0] == again.token()), "and nothing else reports");
-            assertEquals(List.of(), reported, "neither EV_DELETE failed");
+            assertEquals(List.of(), log.records(), "neither EV_DELETE failed");
         } finally {
-            Thread.currentThread().setUncaughtExceptionHandler(saved);
             LibC.close(pair[0]);
             LibC.close(pair[1]);
         }

@@ -113,7 +113,7 @@ public final class LeakCheck {
      */
     private static NetpollStats stats() {
         Netpoll np = (Netpoll) INSTANCE.getVolatile();
-        return np != null ? np.stats() : new NetpollStats("none", 0, 0, 0, 0, 0, 0, 0, 0, 0, false);
+        return np != null ? np.stats() : new NetpollStats("none", 0, 0, 0, 0, 0, 0, 0, 0, 0, false, 0, 0, false);
     }
 
     private boolean above(NetpollStats now) {

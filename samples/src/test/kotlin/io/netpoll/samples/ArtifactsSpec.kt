@@ -4,6 +4,7 @@ import io.kotest.assertions.withClue
 import io.kotest.core.spec.style.StringSpec
 import io.kotest.matchers.shouldBe
 import io.netpoll.dispatcher.NetpollDispatcher
+import io.netpoll.micrometer.NetpollDispatcherMetrics
 import io.netpoll.net.Net
 import io.netpoll.poller.Netpoll
 import java.io.File
@@ -15,8 +16,8 @@ import javax.xml.parsers.DocumentBuilderFactory
 import org.w3c.dom.Element
 
 /**
- * The library jars as users get them: each is a named JPMS module, the three resolve together on
- * the module path, and netpoll-bom manages exactly them at the build's version. (it/ runs a JPMS
+ * The library jars as users get them: each is a named JPMS module, they resolve together on the
+ * module path, and netpoll-bom manages exactly them at the build's version. (it/ runs a JPMS
  * application on them.)
  *
  * This module's tests see the upstream modules' packaged jars: in a reactor build that reaches
@@ -32,6 +33,7 @@ class ArtifactsSpec : StringSpec({
         Library("netpoll-poller", "io.netpoll.poller", locationOf(Netpoll::class.java)),
         Library("netpoll-dispatcher", "io.netpoll.dispatcher", locationOf(NetpollDispatcher::class.java)),
         Library("netpoll-net", "io.netpoll.net", locationOf(Net::class.java)),
+        Library("netpoll-micrometer", "io.netpoll.micrometer", locationOf(NetpollDispatcherMetrics::class.java)),
     )
     val unpackaged = libraries.filter { Files.isDirectory(it.location) }
     val jarsHere = unpackaged.isEmpty()
@@ -54,9 +56,12 @@ class ArtifactsSpec : StringSpec({
         }
     }
 
-    "the three jars resolve together on the module path, with what their POMs bring".config(enabled = jarsHere || Tools.ci) {
-        // JNA, the Kotlin standard library and kotlinx-coroutines, from this module's class path.
-        val thirdParty = listOf(com.sun.jna.Native::class.java, Unit::class.java, kotlinx.coroutines.Job::class.java).map(::locationOf)
+    "the library jars resolve together on the module path, with what their POMs bring".config(enabled = jarsHere || Tools.ci) {
+        // JNA, the Kotlin standard library, kotlinx-coroutines and Micrometer, from this module's class path.
+        val thirdParty = listOf(
+            com.sun.jna.Native::class.java, Unit::class.java, kotlinx.coroutines.Job::class.java,
+            io.micrometer.core.instrument.MeterRegistry::class.java,
+        ).map(::locationOf)
         val finder = ModuleFinder.of(*(libraries.map { it.location } + thirdParty).toTypedArray())
         // Resolving fails if two of them hold the same package (a split package) or one requires
         // a module that is missing.

@@ -2,6 +2,8 @@ package io.netpoll.poller.fd;
 
 import io.netpoll.poller.PollDesc;
 import io.netpoll.poller.Waiter;
+import io.netpoll.poller.jfr.IoWaitEvent;
+import io.netpoll.poller.jfr.PollerEvents;
 
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
@@ -73,6 +75,8 @@ public abstract class IoOp extends Waiter {
     public static final int WRITEV = 6;
     public static final int SEND_TO = 7;
     public static final int CONNECT = 8;
+    /** The kinds' names, as JFR's {@link IoWaitEvent} reports them. */
+    private static final String[] KIND_NAMES = {"read", "readv", "peek", "accept", "recvfrom", "write", "writev", "sendto", "connect"};
 
     /** Results of {@link #start} and {@link #proceed}: finished; the values are in {@link #count()}/{@link #value()}. */
     protected static final int DONE = 0;
@@ -133,6 +137,8 @@ public abstract class IoOp extends Waiter {
     private FdMutex.Node node;
     private long count;
     private Object value;
+    /** The readiness wait in progress, while JFR records {@link IoWaitEvent}s; otherwise null. */
+    private IoWaitEvent waitEvent;
     private volatile int state;
 
     protected IoOp() {}
@@ -159,6 +165,7 @@ public abstract class IoOp extends Waiter {
         this.stage = START;
         this.count = 0;
         this.value = null;
+        this.waitEvent = null;
         state = (state & GENERATION) + GENERATION_STEP;
         return loop();
     }
@@ -259,6 +266,12 @@ public abstract class IoOp extends Waiter {
                         stage = WAIT;
                         break;
                     case WAIT: {
+                        // Timed from before the park: once parked, the operation may already be
+                        // another thread's. A wait that ends without parking is not one.
+                        boolean timed = waitEvent == null && PollerEvents.ioWait();
+                        if (timed) {
+                            waitEvent = IoWaitEvent.start();
+                        }
                         int r = fd.pd.waitFor(mode, this);
                         if (r == PollDesc.PARKED) {
                             stage = STAGE_PARKED;
@@ -267,6 +280,11 @@ public abstract class IoOp extends Waiter {
                                 return p;
                             }
                         } else if (r != PollDesc.AGAIN) {
+                            if (timed) {
+                                waitEvent = null;
+                            } else {
+                                endWait(r);
+                            }
                             fd.check(r);
                             if (waited()) {
                                 return finish();
@@ -279,6 +297,7 @@ public abstract class IoOp extends Waiter {
                         if (r == PollDesc.AGAIN) {
                             stage = WAIT;
                         } else {
+                            endWait(r);
                             fd.check(r);
                             if (waited()) {
                                 return finish();
@@ -412,6 +431,18 @@ public abstract class IoOp extends Waiter {
         }
     }
 
+    /**
+     * The readiness wait, which parked, ended with {@code result} (a {@link PollDesc} result, or
+     * {@link IoWaitEvent#WITHDRAWN}): records it if it was timed.
+     */
+    private void endWait(int result) {
+        IoWaitEvent e = waitEvent;
+        if (e != null) {
+            waitEvent = null;
+            e.finish(fd.pd.fd(), mode, KIND_NAMES[kind], result);
+        }
+    }
+
     /** Drops the buffers once the operation is over, so a kept operation holds on to nothing. */
     private void forget() {
         buf = null;
@@ -496,6 +527,7 @@ public abstract class IoOp extends Waiter {
     /** Takes a claimed operation out of where it waits. */
     private void unpublish(boolean woken) {
         if (stage == STAGE_PARKED) {
+            endWait(IoWaitEvent.WITHDRAWN);
             if (!woken) {
                 fd.pd.cancelWait(mode, this);
             }

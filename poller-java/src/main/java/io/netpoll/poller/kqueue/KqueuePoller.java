@@ -2,6 +2,7 @@ package io.netpoll.poller.kqueue;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
+import io.netpoll.poller.Netpoll;
 import io.netpoll.poller.PollDesc;
 import io.netpoll.poller.Poller;
 import io.netpoll.poller.ReadySink;
@@ -56,10 +57,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * never gets events. With {@code deleteOnClose} (always set when a library override is in use),
  * {@link #close(int)} EV_DELETEs both filters first, one kevent call each: a failing change ends
  * its call, and the other filter must still go. ENOENT and EBADF mean there was nothing left to
- * delete and are ignored. Any other errno is unexpected and becomes an {@link IllegalStateException}
- * like the backend's other kevent failures, but it is handed to the calling thread's
- * uncaught-exception handler instead of thrown: close must run to the end, or its caller would
- * leak the fd and the {@code PollDesc}.
+ * delete and are ignored. Any other errno is unexpected, but it is logged as a warning (to the
+ * {@link Netpoll#LOGGER} logger) instead of thrown like the backend's other kevent failures: close
+ * must run to the end, or its caller would leak the fd and the {@code PollDesc}.
  *
  * <h2>Timeouts and threads</h2>
  * Timeouts are a {@code struct timespec} (nanosecond resolution, capped at {@link #MAX_WAIT_SECONDS}
@@ -303,9 +303,8 @@ public final class KqueuePoller implements Poller {
         if (errno == 0 || errno == p.enoent || errno == p.ebadf) {
             return;
         }
-        Thread self = Thread.currentThread();
-        self.getUncaughtExceptionHandler().uncaughtException(self,
-                new IllegalStateException("kevent(EV_DELETE) of fd " + fd + " filter " + filter + " failed: errno " + errno));
+        System.getLogger(Netpoll.LOGGER).log(System.Logger.Level.WARNING,
+                "kevent(EV_DELETE) of fd " + fd + " filter " + filter + " failed: errno " + errno);
     }
 
     /** Submits {@code n} changes without collecting events; returns 0 or the errno. */

@@ -30,7 +30,8 @@ import java.nio.channels.ClosedChannelException;
  * The operation is the caller's (dial, listen, accept, read, write), the cause the system call's
  * own message. The exception keeps its exact type: a {@link ConnectException} stays one, with the
  * longer message. The two channel exceptions have no message of their own, so they become
- * subclasses ({@link Closed}, {@link ClosedDuring}) that add one.
+ * subclasses that add one, named like them in a stack trace ({@code
+ * OpError$ClosedChannel}, {@code OpError$AsynchronousClose}).
  *
  * <p>Only failures pay: an operation's error passes through {@link #of} once, where it leaves the
  * I/O loop ({@link IoOp}) or a factory ({@link SocketFactory}); EAGAIN never becomes an exception,
@@ -90,9 +91,9 @@ final class OpError {
         } else if (type == IOException.class) {
             named = new IOException(message);
         } else if (type == AsynchronousCloseException.class) {
-            named = new ClosedDuring(message);
+            named = new AsynchronousClose(message);
         } else if (type == ClosedChannelException.class) {
-            named = new Closed(message);
+            named = new ClosedChannel(message);
         } else {
             return e;
         }
@@ -202,12 +203,12 @@ final class OpError {
     /** Marks an exception that already names its operation. */
     private interface Named {}
 
-    /** A {@link ClosedChannelException} that names the operation: the descriptor was closed before the call. */
-    static final class Closed extends ClosedChannelException implements Named {
+    /** A {@link java.nio.channels.ClosedChannelException} that names the operation: closed before the call. */
+    static final class ClosedChannel extends ClosedChannelException implements Named {
         private static final long serialVersionUID = 1L;
         private final String message;
 
-        Closed(String message) {
+        ClosedChannel(String message) {
             this.message = message;
         }
 
@@ -218,11 +219,11 @@ final class OpError {
     }
 
     /** An {@link AsynchronousCloseException} that names the operation: closed while the call waited. */
-    static final class ClosedDuring extends AsynchronousCloseException implements Named {
+    static final class AsynchronousClose extends AsynchronousCloseException implements Named {
         private static final long serialVersionUID = 1L;
         private final String message;
 
-        ClosedDuring(String message) {
+        AsynchronousClose(String message) {
             this.message = message;
         }
 

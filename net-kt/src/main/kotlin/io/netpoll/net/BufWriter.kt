@@ -75,6 +75,7 @@ class BufWriter @JvmOverloads constructor(private val conn: StreamConn, val size
      * and resets the encoder; UTF-8 keeps no state between characters, so it needs no flush.
      */
     @PublishedApi
+    @JvmSynthetic
     internal fun encodeNow(s: String, from: Int): Int {
         // hot path: no allocation
         if (from == 0) {
@@ -98,6 +99,7 @@ class BufWriter @JvmOverloads constructor(private val conn: StreamConn, val size
 
     /** [writeString] once the buffer is full: flush, encode the rest, repeat. */
     @PublishedApi
+    @JvmSynthetic
     internal suspend fun writeStringSlow(s: String, from: Int) {
         var i = from
         while (i < s.length) {

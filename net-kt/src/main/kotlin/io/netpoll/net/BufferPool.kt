@@ -121,8 +121,8 @@ class BufferPool @JvmOverloads constructor(
 
     private companion object {
         /** Slots per lane: 16 compressed references, one 64-byte cache line. */
-        const val LANE_SLOTS = 16
+        private const val LANE_SLOTS = 16
         /** 2^64 / φ: spreads consecutive thread ids over the lanes (Fibonacci hashing). */
-        const val GOLDEN_GAMMA = -0x61c8864680b583ebL
+        private const val GOLDEN_GAMMA = -0x61c8864680b583ebL
     }
 }

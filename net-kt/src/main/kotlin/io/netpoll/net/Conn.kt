@@ -1,8 +1,10 @@
 package io.netpoll.net
 
-import java.io.IOException
+import io.netpoll.net.internal.CoopBudget
+import io.netpoll.net.internal.SuspendingFD
 import io.netpoll.poller.fd.NetFD
 import java.io.EOFException
+import java.io.IOException
 import java.net.SocketAddress
 import java.nio.ByteBuffer
 import java.nio.channels.ClosedChannelException
@@ -26,9 +28,13 @@ import kotlin.coroutines.coroutineContext
  * the other coroutines on its thread first (see [CoopBudget]).
  *
  * TCP connections have TCP_NODELAY on (as in Go).
+ *
+ * The suspend functions are for Kotlin and hidden from Java, which calls the `*Blocking` and
+ * `*Async` forms of [ConnFacade] instead.
  */
-class Conn internal constructor(fd: NetFD) : ConnFacade(fd), StreamConn {
+class Conn private constructor(fd: NetFD) : ConnFacade(fd), StreamConn {
     @PublishedApi
+    @get:JvmSynthetic
     internal val io = SuspendingFD(fd)
 
     /** The peer's address. */
@@ -43,6 +49,7 @@ class Conn internal constructor(fd: NetFD) : ConnFacade(fd), StreamConn {
      * (Final, so the inlined body and the one [StreamConn] callers reach are the same code.)
      */
     @Suppress("NOTHING_TO_INLINE", "OVERRIDE_BY_INLINE")
+    @JvmSynthetic
     override suspend inline fun read(dst: ByteBuffer): Int {
         // Spends from the coroutine's cooperative budget, yielding first when it is used up; a
         // read about to wait refills it (see CoopBudget).
@@ -99,6 +106,7 @@ class Conn internal constructor(fd: NetFD) : ConnFacade(fd), StreamConn {
      * it must therefore accept finding nothing ([tryRead] returning 0). Returning without suspending
      * allocates nothing.
      */
+    @JvmSynthetic
     override suspend fun awaitReadable() {
         // Tail calls only, so a call that does not suspend allocates no frame.
         if (CoopBudget.spend(coroutineContext)) {
@@ -117,6 +125,7 @@ class Conn internal constructor(fd: NetFD) : ConnFacade(fd), StreamConn {
      * Inline so that a write the socket takes at once allocates nothing.
      */
     @Suppress("NOTHING_TO_INLINE", "OVERRIDE_BY_INLINE")
+    @JvmSynthetic
     override suspend inline fun write(src: ByteBuffer): Int {
         if (CoopBudget.spend(coroutineContext)) {
             CoopBudget.yieldTurn()
@@ -130,6 +139,7 @@ class Conn internal constructor(fd: NetFD) : ConnFacade(fd), StreamConn {
     }
 
     /** Gathering write (writev) of everything remaining in [srcs]. */
+    @JvmSynthetic
     override suspend fun write(vararg srcs: ByteBuffer): Long {
         if (CoopBudget.spend(coroutineContext)) {
             CoopBudget.yieldTurn()
@@ -148,6 +158,7 @@ class Conn internal constructor(fd: NetFD) : ConnFacade(fd), StreamConn {
      * for the same reason as [read]: no frame of its own to allocate when a read waits.
      */
     @Suppress("NOTHING_TO_INLINE", "OVERRIDE_BY_INLINE")
+    @JvmSynthetic
     override suspend inline fun readFully(dst: ByteBuffer) {
         while (dst.hasRemaining()) {
             if (read(dst) < 0) {
@@ -201,5 +212,11 @@ class Conn internal constructor(fd: NetFD) : ConnFacade(fd), StreamConn {
     @Throws(IOException::class)
     fun setLinger(seconds: Int) {
         fd.setLinger(seconds)
+    }
+
+    internal companion object {
+        /** A connection over [fd], which this takes over (a dial's or an accept's). */
+        @JvmSynthetic
+        fun of(fd: NetFD): Conn = Conn(fd)
     }
 }

@@ -1,8 +1,9 @@
 package io.netpoll.net
 
-import java.io.IOException
+import io.netpoll.net.internal.Deadlines
 import io.netpoll.poller.fd.NetFD
 import java.io.Closeable
+import java.io.IOException
 import java.net.SocketAddress
 import java.time.Instant
 import kotlin.time.Duration
@@ -16,7 +17,7 @@ import kotlin.time.Duration
  * or moving one while a call waits takes effect on that call; null removes it. Setting a deadline
  * on a closed socket throws [java.nio.channels.ClosedChannelException].
  */
-abstract class Endpoint internal constructor(@JvmField internal val fd: NetFD) : Closeable {
+sealed class Endpoint(@get:JvmSynthetic internal val fd: NetFD) : Closeable {
     /** The bound local address. */
     @get:Throws(IOException::class)
     val localAddress: SocketAddress

@@ -1,8 +1,10 @@
 package io.netpoll.net
 
-import java.io.IOException
+import io.netpoll.net.internal.ConnInputStream
+import io.netpoll.net.internal.ConnOutputStream
 import io.netpoll.poller.fd.NetFD
 import java.io.EOFException
+import java.io.IOException
 import java.io.InputStream
 import java.io.OutputStream
 import java.net.SocketAddress
@@ -23,7 +25,7 @@ import java.util.concurrent.Executor
  * mix safely with coroutine callers on one socket, have the same errors and deadlines, and need no
  * Kotlin dispatcher: without one the Netpoll's own driver thread polls.
  */
-abstract class ConnFacade internal constructor(fd: NetFD) : Endpoint(fd) {
+sealed class ConnFacade(fd: NetFD) : Endpoint(fd) {
     /** Bytes read, -1 at end of stream. */
     @Throws(IOException::class)
     fun readBlocking(dst: ByteBuffer): Int = fd.read(dst)
@@ -66,14 +68,14 @@ abstract class ConnFacade internal constructor(fd: NetFD) : Endpoint(fd) {
     fun asOutputStream(): OutputStream = ConnOutputStream(fd)
 }
 
-abstract class ListenerFacade internal constructor(fd: NetFD) : Endpoint(fd) {
+sealed class ListenerFacade(fd: NetFD) : Endpoint(fd) {
     @Throws(IOException::class)
-    fun acceptBlocking(): Conn = Conn(fd.accept())
+    fun acceptBlocking(): Conn = Conn.of(fd.accept())
 
     @JvmOverloads
     fun acceptAsync(executor: Executor = NetFD.defaultExecutor()): CompletableFuture<Conn> {
         val accept = fd.acceptAsync(executor)
-        val conn = accept.thenApply { Conn(it) }
+        val conn = accept.thenApply { Conn.of(it) }
         // Withdrawn with the returned future (cancel, orTimeout), as NetFD's own futures are: the
         // next connection stays queued; one accepted just before, which nobody can receive now,
         // is closed.
@@ -86,7 +88,7 @@ abstract class ListenerFacade internal constructor(fd: NetFD) : Endpoint(fd) {
     }
 }
 
-abstract class PacketConnFacade internal constructor(fd: NetFD) : Endpoint(fd) {
+sealed class PacketConnFacade(fd: NetFD) : Endpoint(fd) {
     /** One datagram into [dst]; returns the sender. */
     @Throws(IOException::class)
     fun readFromBlocking(dst: ByteBuffer): SocketAddress = fd.recvFrom(dst)

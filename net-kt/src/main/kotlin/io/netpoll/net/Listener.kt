@@ -1,5 +1,6 @@
 package io.netpoll.net
 
+import io.netpoll.net.internal.SuspendingFD
 import io.netpoll.poller.fd.NetFD
 import java.io.IOException
 import java.nio.file.Files
@@ -13,10 +14,11 @@ import java.nio.file.Path
  * [java.nio.channels.ClosedChannelException]. A Unix listener removes its socket file on close
  * (Go's unlinkOnClose).
  */
-class Listener internal constructor(fd: NetFD, private val unixPath: Path?) : ListenerFacade(fd) {
+class Listener private constructor(fd: NetFD, private val unixPath: Path?) : ListenerFacade(fd) {
     private val io = SuspendingFD(fd)
 
     /** The next connection (Go's Accept); accepted TCP connections have TCP_NODELAY on. */
+    @JvmSynthetic
     suspend fun accept(): Conn = io.accept()
 
     /**
@@ -33,5 +35,10 @@ class Listener internal constructor(fd: NetFD, private val unixPath: Path?) : Li
         if (wasOpen && unixPath != null) {
             Files.deleteIfExists(unixPath)
         }
+    }
+
+    internal companion object {
+        @JvmSynthetic
+        fun of(fd: NetFD, unixPath: Path?): Listener = Listener(fd, unixPath)
     }
 }

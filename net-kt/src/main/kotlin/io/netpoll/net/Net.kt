@@ -1,7 +1,13 @@
 package io.netpoll.net
 
-import java.io.IOException
+import io.netpoll.net.internal.Addresses
+import io.netpoll.net.internal.Deadlines
+import io.netpoll.net.internal.Dialer
+import io.netpoll.net.internal.Network
 import io.netpoll.poller.fd.NetFD
+import java.io.IOException
+import java.net.InetSocketAddress
+import java.net.SocketAddress
 import java.net.UnixDomainSocketAddress
 import java.nio.file.Path
 import java.util.concurrent.CompletableFuture
@@ -16,7 +22,11 @@ import kotlin.time.Duration
  * "unix". An unknown network or a malformed address is an [IllegalArgumentException]; an unknown
  * host a [java.net.UnknownHostException]; a taken address a [java.net.BindException]; a refused
  * connection a [java.net.ConnectException]; a dial timeout an
- * [io.netpoll.DeadlineExceededException] (a [java.net.SocketTimeoutException]).
+ * [io.netpoll.DeadlineExceededException] (a [java.net.SocketTimeoutException]). Their messages
+ * name the operation, network and address as Go's do: `dial tcp 127.0.0.1:21599: Connection
+ * refused (connect, errno 111)`, `dial tcp 127.0.0.1:8080: i/o timeout`.
+ *
+ * The suspend functions are for Kotlin; Java calls the `*Blocking` and `*Async` forms.
  */
 object Net {
     /**
@@ -31,7 +41,7 @@ object Net {
         val local = Addresses.listenAddress(net, address)
         val fd = NetFD.listen(local, options.backlog, options.reusePort)
         val unixPath: Path? = (local as? UnixDomainSocketAddress)?.path?.takeIf { it.toString().isNotEmpty() }
-        return Listener(fd, unixPath)
+        return Listener.of(fd, unixPath)
     }
 
     /**
@@ -42,17 +52,29 @@ object Net {
      * the dial times out or is cancelled is abandoned (it finishes in the background).
      * Cancellation ends the dial with CancellationException and closes the half-made socket.
      */
+    @JvmSynthetic
     suspend fun dial(network: String, address: String, timeout: Duration? = null): Conn {
         val net = Network.of(network, Network.TCP, Network.TCP4, Network.TCP6, Network.UNIX)
-        return Dialer.dial(net, address, timeoutNanos(timeout))
+        return Dialer.dial(Dialer.plan(net, address), timeoutNanos(timeout))
     }
+
+    /**
+     * Connects to a socket address: an [InetSocketAddress] over TCP (an unresolved one, from
+     * [InetSocketAddress.createUnresolved], is looked up as [dial] with a host name does), a
+     * [java.net.UnixDomainSocketAddress] over a Unix socket. Any other kind of address is an
+     * [java.nio.channels.UnsupportedAddressTypeException]. [timeout], errors and cancellation as
+     * for the string form.
+     */
+    @JvmSynthetic
+    suspend fun dial(address: SocketAddress, timeout: Duration? = null): Conn =
+        Dialer.dial(Dialer.plan(address), timeoutNanos(timeout))
 
     /** A bound datagram socket (Go's net.ListenPacket). */
     @JvmStatic
     @Throws(IOException::class)
     fun listenPacket(network: String, address: String): PacketConn {
         val net = Network.of(network, Network.UDP, Network.UDP4, Network.UDP6)
-        return PacketConn(NetFD.bindDatagram(Addresses.listenAddress(net, address)))
+        return PacketConn.of(NetFD.bindDatagram(Addresses.listenAddress(net, address)))
     }
 
     // ---- Java facade -----------------------------------------------------------------------------
@@ -66,8 +88,15 @@ object Net {
     @Throws(IOException::class)
     fun dialBlocking(network: String, address: String, timeout: java.time.Duration? = null): Conn {
         val net = Network.of(network, Network.TCP, Network.TCP4, Network.TCP6, Network.UNIX)
-        return Dialer.dialBlocking(net, address, timeoutNanos(timeout))
+        return Dialer.dialBlocking(Dialer.plan(net, address), timeoutNanos(timeout))
     }
+
+    /** [dial] of a [SocketAddress] for Java: parks the calling thread, as the string form does. */
+    @JvmStatic
+    @JvmOverloads
+    @Throws(IOException::class)
+    fun dialBlocking(address: SocketAddress, timeout: java.time.Duration? = null): Conn =
+        Dialer.dialBlocking(Dialer.plan(address), timeoutNanos(timeout))
 
     /**
      * [dial] for Java as a future, completed on [executor] (the common pool by default). Every
@@ -90,7 +119,23 @@ object Net {
         } catch (e: IllegalArgumentException) {
             return CompletableFuture.failedFuture(e)
         }
-        return Dialer.dialAsync(net, address, nanos, executor)
+        return Dialer.dialAsync({ Dialer.plan(net, address) }, nanos, executor)
+    }
+
+    /** [dial] of a [SocketAddress] for Java as a future; every failure is the future's, as in the string form. */
+    @JvmStatic
+    @JvmOverloads
+    fun dialAsync(
+        address: SocketAddress,
+        timeout: java.time.Duration? = null,
+        executor: Executor = NetFD.defaultExecutor(),
+    ): CompletableFuture<Conn> {
+        val nanos = try {
+            timeoutNanos(timeout)
+        } catch (e: IllegalArgumentException) {
+            return CompletableFuture.failedFuture(e)
+        }
+        return Dialer.dialAsync({ Dialer.plan(address) }, nanos, executor)
     }
 
     /**

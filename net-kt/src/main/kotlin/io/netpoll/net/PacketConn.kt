@@ -1,5 +1,6 @@
 package io.netpoll.net
 
+import io.netpoll.net.internal.SuspendingFD
 import io.netpoll.poller.fd.NetFD
 import java.net.SocketAddress
 import java.nio.ByteBuffer
@@ -17,17 +18,24 @@ import java.nio.ByteBuffer
  * write deadline matters only once it has passed: [writeTo] then fails at once with
  * [io.netpoll.DeadlineExceededException], as every call does after its deadline.
  */
-class PacketConn internal constructor(fd: NetFD) : PacketConnFacade(fd) {
+class PacketConn private constructor(fd: NetFD) : PacketConnFacade(fd) {
     private val io = SuspendingFD(fd)
 
     /** Receives one datagram into [dst] (its position advances); returns the sender. */
+    @JvmSynthetic
     suspend fun readFrom(dst: ByteBuffer): SocketAddress = io.recvFrom(dst)
 
     /** Sends [src] as one datagram to [to]; returns the bytes sent. */
+    @JvmSynthetic
     suspend fun writeTo(src: ByteBuffer, to: SocketAddress): Int = io.sendTo(src, to)
 
     override fun close() {
         super.close()
         io.closed()
+    }
+
+    internal companion object {
+        @JvmSynthetic
+        fun of(fd: NetFD): PacketConn = PacketConn(fd)
     }
 }

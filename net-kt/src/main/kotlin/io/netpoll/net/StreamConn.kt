@@ -23,7 +23,8 @@ import kotlin.time.Duration
  * [java.nio.channels.AsynchronousCloseException], [java.net.SocketException], and for TLS
  * [javax.net.ssl.SSLException] subtypes).
  *
- * The Java side (`*Blocking`, `*Async`, streams) runs the same operations for threads and futures.
+ * The Java side (`*Blocking`, `*Async`, streams) runs the same operations for threads and futures;
+ * the suspend functions are hidden from Java (`@JvmSynthetic`).
  *
  * Performance: a caller holding a [Conn] (not this interface) gets its inline read and write,
  * which allocate nothing when they complete without waiting. Through this interface a read's Int
@@ -39,6 +40,7 @@ interface StreamConn : Closeable {
     val isOpen: Boolean
 
     /** Reads into [dst]: bytes read, 0 if [dst] has no room, -1 at end of stream (and after it). */
+    @JvmSynthetic
     suspend fun read(dst: ByteBuffer): Int
 
     /**
@@ -52,15 +54,19 @@ interface StreamConn : Closeable {
      * Suspends until a read would not block and reads nothing, so a connection can wait for its
      * next request without holding a buffer (then read with [tryRead] until it returns 0).
      */
+    @JvmSynthetic
     suspend fun awaitReadable()
 
     /** Writes everything remaining in [src]; returns how many bytes that was. */
+    @JvmSynthetic
     suspend fun write(src: ByteBuffer): Int
 
     /** Gathering write of everything remaining in [srcs]. */
+    @JvmSynthetic
     suspend fun write(vararg srcs: ByteBuffer): Long
 
     /** Fills [dst] completely (Go's io.ReadFull); [java.io.EOFException] if the stream ends first. */
+    @JvmSynthetic
     suspend fun readFully(dst: ByteBuffer)
 
     /** Read and write deadline together (Go's SetDeadline); null = none. */

@@ -93,7 +93,7 @@ private fun ByteBuffer.written(): ByteArray = ByteArray(position()).also { get(0
 /** A connected Unix stream socket pair as Conns: a write is in the peer's receive queue when it returns. */
 private fun connPair(): Pair<Conn, Conn> {
     val fds = NetFD.socketPair(Sys.SOCK_STREAM)
-    return Conn(fds[0]) to Conn(fds[1])
+    return Conn.of(fds[0]) to Conn.of(fds[1])
 }
 
 /**

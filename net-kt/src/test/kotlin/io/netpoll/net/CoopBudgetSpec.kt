@@ -5,12 +5,13 @@ import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.ints.shouldBeInRange
 import io.kotest.matchers.shouldBe
 import io.netpoll.dispatcher.NetpollDispatcher
+import io.netpoll.net.internal.CoopBudget
+import java.nio.ByteBuffer
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
-import java.nio.ByteBuffer
 
 /**
  * The cooperative budget ([CoopBudget]): a coroutine whose socket calls never wait still lets the

@@ -8,17 +8,18 @@ import io.kotest.matchers.ints.shouldBeLessThanOrEqual
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.types.shouldBeInstanceOf
 import io.netpoll.DeadlineExceededException
+import io.netpoll.net.internal.Deadlines
 import io.netpoll.poller.Netpoll
-import kotlinx.coroutines.async
-import kotlinx.coroutines.delay
-import kotlinx.coroutines.launch
-import kotlinx.coroutines.withTimeoutOrNull
 import java.net.SocketTimeoutException
 import java.nio.ByteBuffer
 import java.time.Instant
 import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.seconds
 import kotlin.time.TimeSource
+import kotlinx.coroutines.async
+import kotlinx.coroutines.delay
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.withTimeoutOrNull
 
 /** Go's net/timeout_test.go, as far as it concerns deadlines on one socket. */
 class DeadlineSpec : FunSpec({

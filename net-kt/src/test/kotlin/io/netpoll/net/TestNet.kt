@@ -1,6 +1,12 @@
 package io.netpoll.net
 
+import io.netpoll.net.internal.Resolver
 import io.netpoll.poller.Netpoll
+import java.net.InetAddress
+import java.net.InetSocketAddress
+import java.nio.ByteBuffer
+import kotlin.time.Duration
+import kotlin.time.Duration.Companion.seconds
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
@@ -8,11 +14,6 @@ import kotlinx.coroutines.async
 import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.withContext
 import kotlinx.coroutines.withTimeout
-import java.net.InetAddress
-import java.net.InetSocketAddress
-import java.nio.ByteBuffer
-import kotlin.time.Duration
-import kotlin.time.Duration.Companion.seconds
 
 /** Test scaffolding: every net test runs on a real dispatcher with a hard time bound. */
 suspend fun <T> net(

@@ -27,7 +27,7 @@ enum class Ending {
      */
     TRUNCATED,
 
-    /** [SocketException] "Connection reset ..." or "Broken pipe ...". */
+    /** [SocketException] "read tcp ...: Connection reset ..." or "write tcp ...: Broken pipe ...". */
     RESET,
 
     /** [DeadlineExceededException] (a `SocketTimeoutException`). */
@@ -64,7 +64,7 @@ enum class Ending {
                 cause.javaClass == SSLException::class.java -> TLS
                 cause.javaClass == SSLHandshakeException::class.java -> TLS_HANDSHAKE
                 cause.javaClass == SocketException::class.java &&
-                    (message.startsWith("Connection reset") || message.startsWith("Broken pipe")) -> RESET
+                    (message.contains("Connection reset") || message.contains("Broken pipe")) -> RESET
                 else -> throw AssertionError("not one of the precise fault exceptions: $cause", cause)
             }
         }

@@ -34,23 +34,24 @@ object Tls {
             config.serverName ?: throw IllegalArgumentException("a TLS client over a Unix socket needs TlsConfig.serverName"),
             0,
         )
-        return TlsConn(conn, engine, config)
+        return TlsConn.of(conn, engine, config)
     }
 
     /** The server side of TLS over [conn] (Go's tls.Server); the handshake runs on first use. */
     @JvmStatic
-    fun server(conn: Conn, config: TlsConfig): TlsConn = TlsConn(conn, config.serverEngine(), config)
+    fun server(conn: Conn, config: TlsConfig): TlsConn = TlsConn.of(conn, config.serverEngine(), config)
 
     /**
      * Dials [address] and completes the handshake (Go's tls.DialWithDialer). The server's
      * certificate must match [TlsConfig.serverName], else the host in [address]. [timeout] bounds
      * the dial and the handshake together; the connection is closed if either fails.
      */
+    @JvmSynthetic
     suspend fun dial(network: String, address: String, config: TlsConfig, timeout: Duration? = null): TlsConn {
         val started = System.nanoTime()
         val conn = Net.dial(network, address, timeout)
         try {
-            val tls = TlsConn(conn, clientEngine(config, address), config)
+            val tls = TlsConn.of(conn, clientEngine(config, address), config)
             if (timeout != null) {
                 conn.setDeadline(deadline(started, timeout))
             }
@@ -95,12 +96,12 @@ object Tls {
     @Throws(IOException::class)
     fun listen(network: String, address: String, config: TlsConfig, options: ListenOptions = ListenOptions.DEFAULT): TlsListener {
         config.serverEngine() // fails now, not at the first accept, without a certificate
-        return TlsListener(Net.listen(network, address, options), config)
+        return TlsListener.of(Net.listen(network, address, options), config)
     }
 
     /** TLS over the connections [inner] accepts (Go's tls.NewListener). */
     @JvmStatic
-    fun newListener(inner: io.netpoll.net.Listener, config: TlsConfig): TlsListener = TlsListener(inner, config)
+    fun newListener(inner: io.netpoll.net.Listener, config: TlsConfig): TlsListener = TlsListener.of(inner, config)
 
     private fun clientEngine(config: TlsConfig, address: String): javax.net.ssl.SSLEngine {
         val colon = address.lastIndexOf(':')

@@ -2,7 +2,7 @@ package io.netpoll.net.tls
 
 import io.netpoll.net.BufferPool
 import io.netpoll.net.Conn
-import io.netpoll.net.CoopBudget
+import io.netpoll.net.internal.CoopBudget
 import io.netpoll.net.StreamConn
 import io.netpoll.poller.fd.NetFD
 import kotlinx.coroutines.CoroutineScope
@@ -79,7 +79,7 @@ import kotlin.coroutines.coroutineContext
  *
  * Concurrency: one reader and one writer may run at once (further ones queue), as with [Conn].
  */
-class TlsConn internal constructor(
+class TlsConn private constructor(
     /** The connection under TLS (Go's NetConn). Reading or writing it directly breaks the stream. */
     val conn: Conn,
     private val engine: SSLEngine,
@@ -122,6 +122,7 @@ class TlsConn internal constructor(
      * Throws [SSLHandshakeException] (bad certificate, no common protocol or cipher, an alert
      * from the peer), [EOFException] if the peer closes during it, or the socket's errors.
      */
+    @JvmSynthetic
     suspend fun handshake() {
         if (handshakeDone) {
             return
@@ -235,6 +236,7 @@ class TlsConn internal constructor(
 
     // ---- reading -------------------------------------------------------------------------------
 
+    @JvmSynthetic
     override suspend fun read(dst: ByteBuffer): Int {
         // Most reads find a whole record in the socket or in `netIn`: [tryRead] completes them
         // without suspending, and every suspending path below is a tail call, so such a read
@@ -287,6 +289,7 @@ class TlsConn internal constructor(
         return n
     }
 
+    @Throws(IOException::class)
     override fun tryRead(dst: ByteBuffer): Int {
         if (!dst.hasRemaining()) {
             return 0
@@ -324,6 +327,7 @@ class TlsConn internal constructor(
         }
     }
 
+    @JvmSynthetic
     override suspend fun awaitReadable() {
         ensureHandshake()
         readLock.lock()
@@ -525,6 +529,7 @@ class TlsConn internal constructor(
 
     // ---- writing -------------------------------------------------------------------------------
 
+    @JvmSynthetic
     override suspend fun write(src: ByteBuffer): Int {
         // Like [read]: when the socket takes every record at once, the write never suspends and
         // allocates no coroutine frame; otherwise what is left goes through [writeWaiting], whose
@@ -579,6 +584,7 @@ class TlsConn internal constructor(
         return total
     }
 
+    @JvmSynthetic
     override suspend fun write(vararg srcs: ByteBuffer): Long {
         var total = 0L
         for (b in srcs) {
@@ -668,6 +674,7 @@ class TlsConn internal constructor(
      * thread under the write deadline; it returns at once unless the peer has stopped reading.
      * [IllegalStateException] before the handshake has completed or while a write is in progress.
      */
+    @Throws(IOException::class)
     override fun closeWrite() {
         check(handshakeDone) { "closeWrite before the TLS handshake completed" }
         check(writeLock.tryLock()) { "closeWrite while a write is in progress" }
@@ -694,6 +701,7 @@ class TlsConn internal constructor(
     }
 
     /** Reads return -1 from now on; the socket's reading side is shut down (SHUT_RD). */
+    @Throws(IOException::class)
     override fun closeRead() {
         inboundDone = true
         conn.closeRead()
@@ -763,14 +771,17 @@ class TlsConn internal constructor(
     // ---- StreamConn plumbing -------------------------------------------------------------------
 
     override val localAddress: SocketAddress
+        @Throws(IOException::class)
         get() = conn.localAddress
 
     override val remoteAddress: SocketAddress
+        @Throws(IOException::class)
         get() = conn.remoteAddress
 
     override val isOpen: Boolean
         get() = conn.isOpen
 
+    @JvmSynthetic
     override suspend fun readFully(dst: ByteBuffer) {
         // Like [read]: records already here are taken without suspending or allocating.
         if (CoopBudget.spend(coroutineContext)) {
@@ -805,30 +816,43 @@ class TlsConn internal constructor(
 
     private fun shortStream(dst: ByteBuffer) = EOFException("end of stream with ${dst.remaining()} bytes still expected")
 
+    @Throws(IOException::class)
     override fun setDeadline(deadline: Instant?) = conn.setDeadline(deadline)
 
+    @Throws(IOException::class)
     override fun setReadDeadline(deadline: Instant?) = conn.setReadDeadline(deadline)
 
+    @Throws(IOException::class)
     override fun setWriteDeadline(deadline: Instant?) = conn.setWriteDeadline(deadline)
 
+    @Throws(IOException::class)
     override fun setDeadline(timeout: Duration) = conn.setDeadline(timeout)
 
+    @Throws(IOException::class)
     override fun setReadDeadline(timeout: Duration) = conn.setReadDeadline(timeout)
 
+    @Throws(IOException::class)
     override fun setWriteDeadline(timeout: Duration) = conn.setWriteDeadline(timeout)
 
+    @Throws(IOException::class)
     override fun setDeadlineNanos(nanoTime: Long) = conn.setDeadlineNanos(nanoTime)
 
+    @Throws(IOException::class)
     override fun setReadDeadlineNanos(nanoTime: Long) = conn.setReadDeadlineNanos(nanoTime)
 
+    @Throws(IOException::class)
     override fun setWriteDeadlineNanos(nanoTime: Long) = conn.setWriteDeadlineNanos(nanoTime)
 
+    @Throws(IOException::class)
     override fun readBlocking(dst: ByteBuffer): Int = blocking { read(dst) }
 
+    @Throws(IOException::class)
     override fun writeBlocking(src: ByteBuffer): Int = blocking { write(src) }
 
+    @Throws(IOException::class)
     override fun readFullyBlocking(dst: ByteBuffer) = blocking { readFully(dst) }
 
+    @Throws(IOException::class)
     override fun awaitReadableBlocking() = blocking { awaitReadable() }
 
     /** [handshake] parking the calling thread. */
@@ -876,7 +900,11 @@ class TlsConn internal constructor(
 
     override fun toString(): String = "TlsConn[${if (engine.useClientMode) "client" else "server"}, $conn]"
 
-    companion object {
+    internal companion object {
+        /** TLS over [conn] with [engine] (client or server mode already set), from [Tls]. */
+        @JvmSynthetic
+        fun of(conn: Conn, engine: SSLEngine, config: TlsConfig): TlsConn = TlsConn(conn, engine, config)
+
         private val EMPTY: ByteBuffer = ByteBuffer.allocate(0)
         private const val RECORD_HEADER_BYTES = 5
         /** [failureInFlight]: how long a write waits for a failing reader to publish its failure. */

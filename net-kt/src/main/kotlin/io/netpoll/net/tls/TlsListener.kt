@@ -13,7 +13,7 @@ import java.util.concurrent.Executor
  * the TCP connection is accepted; its handshake runs on the connection's first use (or
  * [TlsConn.handshake]), so one slow client never holds up the accept loop.
  */
-class TlsListener internal constructor(
+class TlsListener private constructor(
     /** The listening socket under TLS. */
     val listener: Listener,
     private val config: TlsConfig,
@@ -26,6 +26,7 @@ class TlsListener internal constructor(
         get() = listener.isOpen
 
     /** The next connection, handshake not yet run. */
+    @JvmSynthetic
     suspend fun accept(): TlsConn = Tls.server(listener.accept(), config)
 
     /** [accept] parking the calling thread. */
@@ -48,4 +49,9 @@ class TlsListener internal constructor(
     }
 
     override fun toString(): String = "TlsListener[$listener]"
+
+    internal companion object {
+        @JvmSynthetic
+        fun of(listener: Listener, config: TlsConfig): TlsListener = TlsListener(listener, config)
+    }
 }

@@ -29,7 +29,8 @@ import java.nio.channels.ClosedChannelException;
  * A read goes to WAIT before its first attempt when an attempt could only say EAGAIN: its caller
  * has just seen EAGAIN itself ({@code waitFirst}), or the last read drained the socket and no
  * readiness was recorded since ({@link #skipAttempt}). A close, a deadline or an event error comes
- * back from the mutex or the PollDesc as a result that {@link NetFD#check} throws.
+ * back from the mutex or the PollDesc as a result that {@link NetFD#check} throws. An error leaves
+ * the loop named after its operation and addresses ({@link OpError}).
  *
  * <h2>Ways to wait</h2>
  * The loop never blocks. Where it must wait it publishes the operation (a lock-queue node, or the
@@ -306,6 +307,11 @@ public abstract class IoOp extends Waiter {
                     }
                 }
             }
+        } catch (IOException e) {
+            IOException named = OpError.of(OpError.opName(kind), fd, target, e);
+            releaseHold();
+            forget();
+            throw named;
         } catch (Throwable e) {
             releaseHold();
             forget();
@@ -562,6 +568,8 @@ public abstract class IoOp extends Waiter {
                 fd.check(fd.pd.prepare(PollDesc.MODE_READ));
                 n = fd.syscalls.read(dst);
             }
+        } catch (IOException e) {
+            throw OpError.of("read", fd, null, e);
         } finally {
             fd.readUnlock();
         }
@@ -585,6 +593,8 @@ public abstract class IoOp extends Waiter {
                 }
             }
             return true;
+        } catch (IOException e) {
+            throw OpError.of("write", fd, null, e);
         } finally {
             fd.writeUnlock();
         }

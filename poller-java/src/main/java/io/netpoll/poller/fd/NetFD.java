@@ -170,6 +170,11 @@ public final class NetFD implements Closeable {
         return a;
     }
 
+    /** The local address if something has asked for it already; null otherwise (no system call). */
+    SocketAddress cachedLocalAddress() {
+        return localAddress;
+    }
+
     /** The peer's address, or null if not connected. */
     public SocketAddress remoteAddress() throws IOException {
         SocketAddress a = remoteAddress;

@@ -59,7 +59,10 @@ final class SocketFactory {
                 throw layer.exception("listen", -r);
             }
             return fd;
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
+            fd.close();
+            throw OpError.ofListen(family, Sys.SOCK_STREAM, local, e);
+        } catch (RuntimeException e) {
             fd.close();
             throw e;
         }
@@ -70,7 +73,10 @@ final class SocketFactory {
         try {
             bind(fd, local);
             return fd;
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
+            fd.close();
+            throw OpError.ofListen(fd.family, Sys.SOCK_DGRAM, local, e);
+        } catch (RuntimeException e) {
             fd.close();
             throw e;
         }

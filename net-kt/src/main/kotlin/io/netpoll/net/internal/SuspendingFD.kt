@@ -1,5 +1,6 @@
-package io.netpoll.net
+package io.netpoll.net.internal
 
+import io.netpoll.net.Conn
 import io.netpoll.poller.PollDesc
 import io.netpoll.poller.fd.IoOp
 import io.netpoll.poller.fd.NetFD

@@ -1,11 +1,7 @@
-package io.netpoll.net
+package io.netpoll.net.internal
 
+import io.netpoll.net.Conn
 import io.netpoll.poller.fd.IoOp
-import kotlinx.coroutines.CoroutineDispatcher
-import kotlinx.coroutines.DisposableHandle
-import kotlinx.coroutines.Dispatchers
-import kotlinx.coroutines.InternalCoroutinesApi
-import kotlinx.coroutines.Job
 import java.net.SocketAddress
 import java.nio.ByteBuffer
 import kotlin.coroutines.Continuation
@@ -14,6 +10,11 @@ import kotlin.coroutines.CoroutineContext
 import kotlin.coroutines.EmptyCoroutineContext
 import kotlin.coroutines.intrinsics.COROUTINE_SUSPENDED
 import kotlin.coroutines.intrinsics.suspendCoroutineUninterceptedOrReturn
+import kotlinx.coroutines.CoroutineDispatcher
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.DisposableHandle
+import kotlinx.coroutines.InternalCoroutinesApi
+import kotlinx.coroutines.Job
 
 /**
  * poller-java's I/O loop ([IoOp]) for a coroutine: where the loop must wait, the caller suspends,
@@ -94,7 +95,7 @@ internal class SuspendingOp(private val owner: SuspendingFD, private val read: B
         }
         val v: Any? = when (kind()) {
             READ -> return this
-            ACCEPT -> Conn(value() as io.netpoll.poller.fd.NetFD)
+            ACCEPT -> Conn.of(value() as io.netpoll.poller.fd.NetFD)
             RECV_FROM -> value()
             SEND_TO -> count().toInt()
             else -> Unit

@@ -1,4 +1,4 @@
-package io.netpoll.net
+package io.netpoll.net.internal
 
 import io.netpoll.DeadlineExceededException
 import kotlinx.coroutines.Dispatchers
@@ -48,10 +48,10 @@ internal object Resolver {
         }
         val left = deadline - System.nanoTime()
         if (left <= 0) {
-            throw timeout(address)
+            throw timeout(network, address)
         }
         // Null only when this timeout fired (a caller's own withTimeout stays a cancellation).
-        return withTimeoutOrNull(left.nanoseconds) { lookupAsync(network, address).await() } ?: throw timeout(address)
+        return withTimeoutOrNull(left.nanoseconds) { lookupAsync(network, address).await() } ?: throw timeout(network, address)
     }
 
     /**
@@ -66,7 +66,7 @@ internal object Resolver {
         } catch (e: ExecutionException) {
             throw e.cause ?: e
         } catch (e: TimeoutException) {
-            throw timeout(address)
+            throw timeout(network, address)
         } catch (e: InterruptedException) {
             Thread.currentThread().interrupt()
             throw InterruptedIOException("interrupted while resolving $address")
@@ -78,11 +78,13 @@ internal object Resolver {
      * not a [CompletionException]; a [TimeoutException] (from [CompletableFuture.orTimeout]) as
      * [DeadlineExceededException].
      */
-    fun failure(err: Throwable, address: String): Throwable = when {
-        err is TimeoutException -> timeout(address)
-        err is CompletionException && err.cause != null -> failure(err.cause!!, address)
+    fun failure(err: Throwable, network: Network, address: String): Throwable = when {
+        err is TimeoutException -> timeout(network, address)
+        err is CompletionException && err.cause != null -> failure(err.cause!!, network, address)
         else -> err
     }
 
-    private fun timeout(address: String) = DeadlineExceededException("i/o timeout (resolving $address)")
+    /** Go's "dial tcp host:port: lookup host: i/o timeout" (Go leaves the address out). */
+    private fun timeout(network: Network, address: String) =
+        DeadlineExceededException("dial ${network.id} $address: lookup ${Addresses.splitHostPort(address).first}: i/o timeout")
 }

@@ -1,4 +1,4 @@
-package io.netpoll.net
+package io.netpoll.net.internal
 
 import kotlinx.coroutines.yield
 import kotlin.coroutines.CoroutineContext

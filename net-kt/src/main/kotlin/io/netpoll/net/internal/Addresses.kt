@@ -1,4 +1,4 @@
-package io.netpoll.net
+package io.netpoll.net.internal
 
 import java.net.Inet4Address
 import java.net.Inet6Address

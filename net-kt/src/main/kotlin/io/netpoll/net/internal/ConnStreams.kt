@@ -1,4 +1,4 @@
-package io.netpoll.net
+package io.netpoll.net.internal
 
 import io.netpoll.poller.fd.NetFD
 import java.io.InputStream

@@ -1,12 +1,15 @@
-package io.netpoll.net
+package io.netpoll.net.internal
 
 import io.netpoll.DeadlineExceededException
+import io.netpoll.net.Conn
 import io.netpoll.poller.fd.NetFD
 import io.netpoll.poller.sys.SockAddr
 import io.netpoll.poller.sys.Sys
 import java.io.IOException
+import java.net.InetSocketAddress
 import java.net.SocketAddress
 import java.net.UnixDomainSocketAddress
+import java.nio.channels.UnsupportedAddressTypeException
 import java.util.concurrent.CancellationException
 import java.util.concurrent.CompletableFuture
 import java.util.concurrent.CompletionException
@@ -29,24 +32,52 @@ internal object Dialer {
     /** Go's saneMinimum: a per-address share below this is raised when the total allows. */
     private const val saneMinimumNanos = 2_000_000_000L
 
+    /** [partialDeadline]: no time is left (a value nanoTime arithmetic near now never produces). */
+    private const val EXPIRED = Long.MIN_VALUE
+
+    // ---- what to dial ----------------------------------------------------------------------------
+
+    /**
+     * One dial's target: its [network], the [address] as the caller gave it (looked up when
+     * [targets] is null, and named in errors), and the socket addresses to try if no lookup is needed.
+     */
+    class Plan(val network: Network, val address: String, val targets: List<SocketAddress>?)
+
+    /** [address] in [network]: IllegalArgumentException if malformed. */
+    fun plan(network: Network, address: String): Plan = Plan(network, address, literalTargets(network, address))
+
+    /**
+     * A socket address: a Unix socket path, an IP address and port (dialled as it is), or an
+     * unresolved host and port (looked up as "tcp" would). Any other kind is an
+     * [UnsupportedAddressTypeException], the JDK's error for it.
+     */
+    fun plan(remote: SocketAddress): Plan = when (remote) {
+        is UnixDomainSocketAddress -> Plan(Network.UNIX, remote.path.toString(), listOf(remote))
+        is InetSocketAddress -> {
+            val host = remote.hostString
+            val hostPort = if (host.contains(':')) "[$host]:${remote.port}" else "$host:${remote.port}"
+            Plan(Network.TCP, hostPort, if (remote.isUnresolved) null else listOf(remote))
+        }
+        else -> throw UnsupportedAddressTypeException()
+    }
+
     // ---- suspend ---------------------------------------------------------------------------------
 
-    suspend fun dial(network: Network, address: String, timeoutNanos: Long): Conn {
+    suspend fun dial(plan: Plan, timeoutNanos: Long): Conn {
         val deadline = if (timeoutNanos > 0) System.nanoTime() + timeoutNanos else 0L
-        val targets = literalTargets(network, address) ?: Resolver.lookup(network, address, deadline)
-        return dialSerial(targets, deadline)
+        val targets = plan.targets ?: Resolver.lookup(plan.network, plan.address, deadline)
+        return dialSerial(plan, targets, deadline)
     }
 
     /** Go's dialSerial: each target in turn; the first error if none connects. [deadline] 0 = none. */
-    suspend fun dialSerial(targets: List<SocketAddress>, deadline: Long): Conn {
+    suspend fun dialSerial(plan: Plan, targets: List<SocketAddress>, deadline: Long): Conn {
         var first: IOException? = null
         for (i in targets.indices) {
-            val partial = try {
-                partialDeadline(deadline, targets.size - i)
-            } catch (e: DeadlineExceededException) {
-                throw first ?: e
+            val partial = partialDeadline(deadline, targets.size - i)
+            if (partial == EXPIRED) {
+                throw first ?: timeout(plan)
             }
-            val conn = Conn(NetFD.socket(SockAddr.family(targets[i]), Sys.SOCK_STREAM))
+            val conn = Conn.of(NetFD.socket(SockAddr.family(targets[i]), Sys.SOCK_STREAM))
             try {
                 conn.io.connect(targets[i], partial)
                 return conn
@@ -63,18 +94,17 @@ internal object Dialer {
 
     // ---- blocking ------------------------------------------------------------------------------
 
-    fun dialBlocking(network: Network, address: String, timeoutNanos: Long): Conn {
+    fun dialBlocking(plan: Plan, timeoutNanos: Long): Conn {
         val deadline = if (timeoutNanos > 0) System.nanoTime() + timeoutNanos else 0L
-        val targets = literalTargets(network, address) ?: Resolver.lookupBlocking(network, address, deadline)
+        val targets = plan.targets ?: Resolver.lookupBlocking(plan.network, plan.address, deadline)
         var first: IOException? = null
         for (i in targets.indices) {
-            val partial = try {
-                partialDeadline(deadline, targets.size - i)
-            } catch (e: DeadlineExceededException) {
-                throw first ?: e
+            val partial = partialDeadline(deadline, targets.size - i)
+            if (partial == EXPIRED) {
+                throw first ?: timeout(plan)
             }
             try {
-                return Conn(NetFD.dial(targets[i], if (partial == 0L) 0L else partial - System.nanoTime()))
+                return Conn.of(NetFD.dial(targets[i], if (partial == 0L) 0L else partial - System.nanoTime()))
             } catch (e: IOException) {
                 if (first == null) first = e
             }
@@ -89,21 +119,22 @@ internal object Dialer {
      * flight, which closes its socket (NetFD.dialAsync); a connection made just before, which
      * nobody can receive now, is closed.
      */
-    fun dialAsync(network: Network, address: String, timeoutNanos: Long, executor: Executor): CompletableFuture<Conn> {
+    fun dialAsync(plan: () -> Plan, timeoutNanos: Long, executor: Executor): CompletableFuture<Conn> {
         val result = CompletableFuture<Conn>()
         val deadline = if (timeoutNanos > 0) System.nanoTime() + timeoutNanos else 0L
         val attempts = try {
-            val literal = literalTargets(network, address)
+            val p = plan()
+            val literal = p.targets
             if (literal != null) {
-                attemptAsync(literal, 0, deadline, null, executor, result)
+                attemptAsync(p, literal, 0, deadline, null, executor, result)
             } else {
-                var lookup = Resolver.lookupAsync(network, address)
+                var lookup = Resolver.lookupAsync(p.network, p.address)
                 if (deadline != 0L) {
                     lookup = lookup.orTimeout(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)
                 }
                 lookup.handleAsync({ targets, err ->
-                    if (err != null) CompletableFuture.failedFuture(Resolver.failure(err, address))
-                    else attemptAsync(targets, 0, deadline, null, executor, result)
+                    if (err != null) CompletableFuture.failedFuture(Resolver.failure(err, p.network, p.address))
+                    else attemptAsync(p, targets, 0, deadline, null, executor, result)
                 }, executor).thenCompose { it }
             }
         } catch (e: Exception) {
@@ -120,7 +151,7 @@ internal object Dialer {
     }
 
     private fun attemptAsync(
-        targets: List<SocketAddress>, i: Int, deadline: Long, first: Throwable?, executor: Executor,
+        plan: Plan, targets: List<SocketAddress>, i: Int, deadline: Long, first: Throwable?, executor: Executor,
         result: CompletableFuture<Conn>,
     ): CompletableFuture<Conn> {
         if (i == targets.size) {
@@ -129,10 +160,9 @@ internal object Dialer {
         if (result.isDone) {
             return CompletableFuture.failedFuture(CancellationException("the dial was completed from outside"))
         }
-        val partial = try {
-            partialDeadline(deadline, targets.size - i)
-        } catch (e: IOException) {
-            return CompletableFuture.failedFuture(first ?: e)
+        val partial = partialDeadline(deadline, targets.size - i)
+        if (partial == EXPIRED) {
+            return CompletableFuture.failedFuture(first ?: timeout(plan))
         }
         val timeout = if (partial == 0L) 0L else maxOf(1L, partial - System.nanoTime())
         val dial = NetFD.dialAsync(targets[i], timeout, executor)
@@ -142,8 +172,8 @@ internal object Dialer {
             }
         }
         return dial.handle { fd, err ->
-            if (fd != null) CompletableFuture.completedFuture(Conn(fd))
-            else attemptAsync(targets, i + 1, deadline, first ?: unwrap(err), executor, result)
+            if (fd != null) CompletableFuture.completedFuture(Conn.of(fd))
+            else attemptAsync(plan, targets, i + 1, deadline, first ?: unwrap(err), executor, result)
         }.thenCompose { it }
     }
 
@@ -162,7 +192,7 @@ internal object Dialer {
 
     /**
      * Go's partialDeadline: the deadline for one of [addrsRemaining] attempts, 0 if there is no
-     * overall deadline; [DeadlineExceededException] if the overall one has passed.
+     * overall deadline, [EXPIRED] if the overall one has passed.
      */
     private fun partialDeadline(deadline: Long, addrsRemaining: Int): Long {
         if (deadline == 0L) {
@@ -171,7 +201,7 @@ internal object Dialer {
         val now = System.nanoTime()
         val remaining = deadline - now
         if (remaining <= 0) {
-            throw DeadlineExceededException()
+            return EXPIRED
         }
         var timeout = remaining / addrsRemaining
         if (timeout < saneMinimumNanos) {
@@ -179,4 +209,7 @@ internal object Dialer {
         }
         return now + timeout
     }
+
+    /** The dial ran out of time before an attempt (Go: "dial tcp host:port: i/o timeout"). */
+    private fun timeout(plan: Plan) = DeadlineExceededException("dial ${plan.network.id} ${plan.address}: i/o timeout")
 }

@@ -1,4 +1,4 @@
-package io.netpoll.net
+package io.netpoll.net.internal
 
 import java.time.Duration
 import java.time.Instant

@@ -1,4 +1,4 @@
-package io.netpoll.net
+package io.netpoll.net.internal
 
 /**
  * The network names Go's net package accepts for the operations net-kt supports. An IPv4-only or

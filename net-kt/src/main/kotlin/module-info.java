@@ -16,6 +16,13 @@ module io.netpoll.net {
     requires transitive kotlinx.coroutines.core;
     requires transitive io.netpoll.poller;
 
+    // kotlinx-io is optional: only io.netpoll.net.io's adapters use it, for users who have it.
+    requires static kotlinx.io.core;
+
     exports io.netpoll.net;
     exports io.netpoll.net.tls;
+    exports io.netpoll.net.io;
+    // Not API (docs/net-api.md), but Conn's inline read and write are compiled into the caller's
+    // module and call into it there, so a Kotlin application on the module path must reach it.
+    exports io.netpoll.net.internal;
 }

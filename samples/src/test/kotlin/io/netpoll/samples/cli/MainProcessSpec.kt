@@ -184,7 +184,8 @@ class MainProcessSpec : StringSpec({
         ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1")).use { taken ->
             val (exit, _, err) = start("resp", "--addr", "127.0.0.1:${taken.localPort}").finish()
             exit shouldBe 1
-            err.trim() shouldStartWith "resp: cannot listen on 127.0.0.1:${taken.localPort}: Address already in use"
+            // The listen error names the operation and the address itself (Go's OpError).
+            err.trim() shouldStartWith "resp: cannot listen on 127.0.0.1:${taken.localPort}: listen tcp 127.0.0.1:${taken.localPort}: Address already in use"
             err.trim().lines().size shouldBe 1
         }
     }

@@ -6,7 +6,7 @@
  * kotlinx.coroutines (the dispatcher is a kotlinx {@code CoroutineDispatcher}): both are required
  * transitively, so {@code requires io.netpoll.dispatcher;} is all an application declares; and
  * so is the poller, whose {@code NetpollStats} {@code NetpollDispatcher.metrics()} returns. The JFR
- * events (package {@code io.netpoll.dispatcher.jfr}) are recorded, not called: not exported.
+ * events (package {@code io.netpoll.dispatcher.jfr}) are recorded, not called: exported to JFR only.
  */
 module io.netpoll.dispatcher {
     requires transitive kotlin.stdlib;
@@ -15,4 +15,6 @@ module io.netpoll.dispatcher {
     requires jdk.jfr;
 
     exports io.netpoll.dispatcher;
+    // JFR reads its events' fields when it records them.
+    exports io.netpoll.dispatcher.jfr to jdk.jfr;
 }

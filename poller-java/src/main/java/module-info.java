@@ -10,7 +10,7 @@
  * exported to netpoll-net alone, which dials through them (compiling this module alone, javac
  * warns that io.netpoll.net is not found: it is compiled later).
  *
- * <p>The JFR events (package {@code io.netpoll.poller.jfr}) are recorded, not called: not exported;
+ * <p>The JFR events (package {@code io.netpoll.poller.jfr}) are recorded, not called: exported to JFR only;
  * the module reads {@code jdk.jfr} for them, and diagnostics go through {@code System.Logger}.
  *
  * <p>JNA loads its native library, which JDK 24+ warns about unless native access is enabled for
@@ -25,4 +25,6 @@ module io.netpoll.poller {
     exports io.netpoll.poller;
     exports io.netpoll.poller.fd;
     exports io.netpoll.poller.sys to io.netpoll.net;
+    // JFR reads its events' fields when it records them.
+    exports io.netpoll.poller.jfr to jdk.jfr;
 }

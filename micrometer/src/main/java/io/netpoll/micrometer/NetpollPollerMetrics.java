@@ -1,7 +1,5 @@
 package io.netpoll.micrometer;
 
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
@@ -9,7 +7,6 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import io.netpoll.poller.Netpoll;
 import io.netpoll.poller.NetpollStats;
 
-import java.util.function.ToDoubleFunction;
 
 /**
  * The process-wide poller's metrics ({@link Netpoll#stats()}) as Micrometer meters, tagged
@@ -38,28 +35,18 @@ public final class NetpollPollerMetrics implements MeterBinder {
 
     @Override
     public void bindTo(MeterRegistry registry) {
-        gauge(registry, "netpoll.poller.netfds", "Open sockets: registered and not yet closed by their owner", NetpollStats::netFDs);
-        gauge(registry, "netpoll.poller.descriptors", "Registered descriptors, closing ones included", NetpollStats::descriptors);
-        gauge(registry, "netpoll.poller.waiters", "I/O operations parked on a descriptor", NetpollStats::waiters);
-        gauge(registry, "netpoll.poller.deadlines.armed", "Armed socket deadline timers", NetpollStats::deadlines);
-        gauge(registry, "netpoll.poller.blocked", "1 while a thread is blocked in the poller", s -> s.pollerBlocked() ? 1 : 0);
+        Meters<Netpoll, NetpollStats> m = new Meters<>(registry, netpoll, Netpoll::stats, tags);
+        m.gauge("netpoll.poller.netfds", "Open sockets: registered and not yet closed by their owner", NetpollStats::netFDs);
+        m.gauge("netpoll.poller.descriptors", "Registered descriptors, closing ones included", NetpollStats::descriptors);
+        m.gauge("netpoll.poller.waiters", "I/O operations parked on a descriptor", NetpollStats::waiters);
+        m.gauge("netpoll.poller.deadlines.armed", "Armed socket deadline timers", NetpollStats::deadlines);
+        m.gauge("netpoll.poller.blocked", "1 while a thread is blocked in the poller", s -> s.pollerBlocked() ? 1 : 0);
 
-        FunctionCounter.builder("netpoll.poller.polls", netpoll, np -> np.stats().blockingPolls())
-                .description("Polls of the kernel").tags(tags).tag("mode", "blocking").register(registry);
-        FunctionCounter.builder("netpoll.poller.polls", netpoll, np -> np.stats().nonBlockingPolls())
-                .description("Polls of the kernel").tags(tags).tag("mode", "nonblocking").register(registry);
-        counter(registry, "netpoll.poller.events", "Readiness events handled", NetpollStats::events);
-        counter(registry, "netpoll.poller.parks", "Times an I/O operation parked on a descriptor", NetpollStats::parks);
-        counter(registry, "netpoll.poller.deadlines.expired", "Socket deadlines that came due", NetpollStats::deadlinesExpired);
-        counter(registry, "netpoll.poller.wakeups", "Kernel writes made to break a blocked poll", NetpollStats::wakeupWrites);
-    }
-
-    private void gauge(MeterRegistry registry, String name, String description, ToDoubleFunction<NetpollStats> value) {
-        Gauge.builder(name, netpoll, np -> value.applyAsDouble(np.stats())).description(description).tags(tags).register(registry);
-    }
-
-    private void counter(MeterRegistry registry, String name, String description, ToDoubleFunction<NetpollStats> value) {
-        FunctionCounter.builder(name, netpoll, np -> value.applyAsDouble(np.stats())).description(description).tags(tags)
-                .register(registry);
+        m.counter("netpoll.poller.polls", "Polls of the kernel", tags.and("mode", "blocking"), NetpollStats::blockingPolls);
+        m.counter("netpoll.poller.polls", "Polls of the kernel", tags.and("mode", "nonblocking"), NetpollStats::nonBlockingPolls);
+        m.counter("netpoll.poller.events", "Readiness events handled", NetpollStats::events);
+        m.counter("netpoll.poller.parks", "Times an I/O operation parked on a descriptor", NetpollStats::parks);
+        m.counter("netpoll.poller.deadlines.expired", "Socket deadlines that came due", NetpollStats::deadlinesExpired);
+        m.counter("netpoll.poller.wakeups", "Kernel writes made to break a blocked poll", NetpollStats::wakeupWrites);
     }
 }

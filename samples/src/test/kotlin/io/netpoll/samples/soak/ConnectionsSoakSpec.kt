@@ -51,7 +51,7 @@ class ConnectionsSoakSpec : StringSpec({
         Soak.softFdLimit() shouldBe hard
         ServerProcess.start("echo").use { srv ->
             Soak.softFdLimit("${srv.pid}") shouldBe Soak.hardFdLimit("${srv.pid}")
-            val serverBase = srv.descriptors()
+            val serverBase = srv.sockets()
             val clientBase = Soak.openDescriptors()
             val opened = AtomicInteger()
             val allOpen = CompletableDeferred<Unit>()
@@ -65,8 +65,8 @@ class ConnectionsSoakSpec : StringSpec({
                     // The barrier: the last client to dial waits for the server to hold them all.
                     val barrier = async(Dispatchers.IO) {
                         while (opened.get() < connections) Thread.sleep(10)
-                        srv.waitFor(30_000) { srv.descriptors() >= serverBase + connections }
-                        serverAtPeak = srv.descriptors()
+                        srv.waitFor(30_000) { srv.sockets() >= serverBase + connections }
+                        serverAtPeak = srv.sockets()
                         clientAtPeak = Soak.openDescriptors()
                         openedAfterMillis = (System.nanoTime() - t0) / 1_000_000
                         allOpen.complete(Unit)
@@ -86,8 +86,8 @@ class ConnectionsSoakSpec : StringSpec({
                 }
             }
             val tookMillis = (System.nanoTime() - t0) / 1_000_000
-            srv.waitFor(15_000) { srv.descriptors() <= serverBase }
-            val serverAfter = srv.descriptors()
+            srv.waitFor(15_000) { srv.sockets() <= serverBase }
+            val serverAfter = srv.sockets()
             println("ConnectionsSoak: $connections connections open at once after $openedAfterMillis ms " +
                 "(descriptors: server $serverBase -> $serverAtPeak, this JVM $clientBase -> $clientAtPeak; soft limit ${Soak.softFdLimit()}); " +
                 "${verified.get()} bytes echoed and compared (${bytesPerConn / 1024} KiB per connection) in $tookMillis ms; " +

@@ -24,12 +24,12 @@ class SignalSoakSpec : StringSpec({
     for ((name, tool, load) in loads) {
         "$name under load from $tool exits 0 within seconds of SIGTERM, stderr without a stack trace".config(enabled = Tools.has(tool)) {
             ServerProcess.start(name).use { srv ->
-                val base = srv.descriptors()
+                val base = srv.sockets()
                 val clients = load(srv.port)
                 try {
-                    val loaded = srv.waitFor(10_000) { srv.descriptors() >= base + 8 }
+                    val loaded = srv.waitFor(10_000) { srv.sockets() >= base + 8 }
                     Thread.sleep(1_000)
-                    val atSignal = srv.descriptors()
+                    val atSignal = srv.sockets()
                     val cpu0 = srv.cpuNanos()
                     Thread.sleep(500)
                     val busyPercent = (srv.cpuNanos() - cpu0) / 5_000_000

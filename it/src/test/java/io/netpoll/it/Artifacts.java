@@ -71,8 +71,12 @@ final class Artifacts {
         return jars;
     }
 
-    /** Lines of a JVM's stderr that are warnings (the JDK prints each as "WARNING: ..."). */
+    /**
+     * Lines of a JVM's stderr that are warnings (the JDK prints each as "WARNING: ..."), and the
+     * poller's note that it fell back to JNA on a JDK with FFM because native access was not
+     * enabled for it: a launch that lets the poller use FFM has neither.
+     */
     static List<String> warnings(String stderr) {
-        return stderr.lines().filter(l -> l.startsWith("WARNING")).toList();
+        return stderr.lines().filter(l -> l.startsWith("WARNING") || l.contains("netpoll: C calls through JNA")).toList();
     }
 }

@@ -1,5 +1,6 @@
 package io.netpoll.poller;
 
+import com.sun.jna.Native;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import io.netpoll.poller.sys.Errno;
@@ -433,7 +434,7 @@ abstract class PollDescConformance {
         try (Memory m = new Memory(1)) {
             m.setByte(0, (byte) 7);
             long n = LibC.write(fd, Pointer.nativeValue(m), 1);
-            return n < 0 ? -Errno.last() : n;
+            return n < 0 ? -Native.getLastError() : n;
         }
     }
 

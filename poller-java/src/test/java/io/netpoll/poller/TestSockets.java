@@ -1,5 +1,6 @@
 package io.netpoll.poller;
 
+import com.sun.jna.Native;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import io.netpoll.poller.sys.Errno;
@@ -14,7 +15,7 @@ public final class TestSockets {
     public static int[] socketpair() {
         try (Memory sv = new Memory(8)) {
             if (LibC.socketpair(Sys.AF_UNIX, Sys.SOCK_STREAM | Sys.SOCK_NONBLOCK | Sys.SOCK_CLOEXEC, 0, Pointer.nativeValue(sv)) < 0) {
-                throw new IllegalStateException("socketpair: " + Errno.text(Errno.last()));
+                throw new IllegalStateException("socketpair: " + Errno.text(Native.getLastError()));
             }
             return new int[] {sv.getInt(0), sv.getInt(4)};
         }
@@ -24,7 +25,7 @@ public final class TestSockets {
         try (Memory m = new Memory(1)) {
             m.setByte(0, (byte) b);
             if (LibC.write(fd, Pointer.nativeValue(m), 1) != 1) {
-                throw new IllegalStateException("write: " + Errno.text(Errno.last()));
+                throw new IllegalStateException("write: " + Errno.text(Native.getLastError()));
             }
         }
     }

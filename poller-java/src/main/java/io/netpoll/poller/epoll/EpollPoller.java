@@ -1,16 +1,20 @@
 package io.netpoll.poller.epoll;
 
 import com.sun.jna.Memory;
+import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import io.netpoll.poller.PollDesc;
 import io.netpoll.poller.Poller;
 import io.netpoll.poller.ReadySink;
 import io.netpoll.poller.sys.Errno;
-import io.netpoll.poller.sys.LibC;
-import io.netpoll.poller.sys.LinuxLibC;
+import io.netpoll.poller.sys.LinuxCalls;
+import io.netpoll.poller.sys.NativeLayer;
+import io.netpoll.poller.sys.PosixCalls;
 import io.netpoll.poller.sys.Sys;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -34,7 +38,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * non-blocking poll retries, so a signal never ends a wait that has no other way to end.
  *
  * <p>Threading: see {@link Poller}. The blocking and the non-blocking poll each own an event array
- * allocated once here; epoll_ctl is thread-safe in the kernel.
+ * allocated once here; epoll_ctl is thread-safe in the kernel. The calls go through the process's
+ * native binding ({@link NativeLayer}: JNA or FFM).
  */
 public final class EpollPoller implements Poller {
     static final long WAKEUP_TOKEN = -1L;
@@ -43,12 +48,15 @@ public final class EpollPoller implements Poller {
     /** epoll_wait's timeout is an int of milliseconds; longer waits are capped (then re-polled). */
     private static final long MAX_TIMEOUT_MILLIS = Integer.MAX_VALUE;
 
+    private final PosixCalls c = NativeLayer.posix();
+    private final LinuxCalls linux = NativeLayer.linux();
     private final int epfd;
     private final int eventfd;
-    private final Memory blockingEvents = new Memory((long) MAX_EVENTS * Sys.EPOLL_EVENT_SIZE);
-    private final Memory nonBlockingEvents = new Memory((long) MAX_EVENTS * Sys.EPOLL_EVENT_SIZE);
-    private final long blockingEventsAddr = Pointer.nativeValue(blockingEvents);
-    private final long nonBlockingEventsAddr = Pointer.nativeValue(nonBlockingEvents);
+    // Direct buffers, read with ByteBuffer's intrinsic accessors: a JNA Memory read is a JNI call per field.
+    private final ByteBuffer blockingEvents = eventArray();
+    private final ByteBuffer nonBlockingEvents = eventArray();
+    private final long blockingEventsAddr = Pointer.nativeValue(Native.getDirectBufferPointer(blockingEvents));
+    private final long nonBlockingEventsAddr = Pointer.nativeValue(Native.getDirectBufferPointer(nonBlockingEvents));
     private final Memory wakeBuf = new Memory(8);
     private final long wakeBufAddr = Pointer.nativeValue(wakeBuf);
     private final Memory drainBuf = new Memory(8);
@@ -57,23 +65,26 @@ public final class EpollPoller implements Poller {
     private final AtomicLong wakeupWrites = new AtomicLong();
 
     public EpollPoller() throws IOException {
-        epfd = LinuxLibC.epoll_create1(Sys.EPOLL_CLOEXEC);
+        epfd = linux.epoll_create1(Sys.EPOLL_CLOEXEC);
         if (epfd < 0) {
-            throw Errno.exception("epoll_create1", Errno.last());
+            throw Errno.exception("epoll_create1", -epfd);
         }
-        eventfd = LinuxLibC.eventfd(0, Sys.EFD_NONBLOCK | Sys.EFD_CLOEXEC);
+        eventfd = linux.eventfd(0, Sys.EFD_NONBLOCK | Sys.EFD_CLOEXEC);
         if (eventfd < 0) {
-            int errno = Errno.last();
-            LibC.close(epfd);
-            throw Errno.exception("eventfd", errno);
+            c.close(epfd);
+            throw Errno.exception("eventfd", -eventfd);
         }
         wakeBuf.setLong(0, 1);
-        if (ctl(Sys.EPOLL_CTL_ADD, eventfd, Sys.EPOLLIN, WAKEUP_TOKEN) < 0) {
-            int errno = Errno.last();
-            LibC.close(eventfd);
-            LibC.close(epfd);
-            throw Errno.exception("epoll_ctl", errno);
+        int r = ctl(Sys.EPOLL_CTL_ADD, eventfd, Sys.EPOLLIN, WAKEUP_TOKEN);
+        if (r < 0) {
+            c.close(eventfd);
+            c.close(epfd);
+            throw Errno.exception("epoll_ctl", -r);
         }
+    }
+
+    private static ByteBuffer eventArray() {
+        return ByteBuffer.allocateDirect(MAX_EVENTS * Sys.EPOLL_EVENT_SIZE).order(ByteOrder.nativeOrder());
     }
 
     @Override
@@ -84,8 +95,9 @@ public final class EpollPoller implements Poller {
     @Override
     public void open(int fd, PollDesc pd) throws IOException {
         int events = Sys.EPOLLIN | Sys.EPOLLOUT | Sys.EPOLLRDHUP | Sys.EPOLLET;
-        if (ctl(Sys.EPOLL_CTL_ADD, fd, events, pd.token()) < 0) {
-            throw Errno.exception("epoll_ctl", Errno.last());
+        int r = ctl(Sys.EPOLL_CTL_ADD, fd, events, pd.token());
+        if (r < 0) {
+            throw Errno.exception("epoll_ctl", -r);
         }
     }
 
@@ -99,7 +111,7 @@ public final class EpollPoller implements Poller {
         try (Memory ev = new Memory(Sys.EPOLL_EVENT_SIZE)) {
             ev.setInt(0, events);
             ev.setLong(Sys.EPOLL_EVENT_DATA_OFFSET, token);
-            return LinuxLibC.epoll_ctl(epfd, op, fd, Pointer.nativeValue(ev));
+            return linux.epoll_ctl(epfd, op, fd, Pointer.nativeValue(ev));
         }
     }
 
@@ -108,10 +120,10 @@ public final class EpollPoller implements Poller {
         // hot path: no allocation
         int timeoutMillis = toMillis(timeoutNanos);
         long buf = blocking ? blockingEventsAddr : nonBlockingEventsAddr;
-        Memory mem = blocking ? blockingEvents : nonBlockingEvents;
+        ByteBuffer mem = blocking ? blockingEvents : nonBlockingEvents;
         int n;
-        while ((n = LinuxLibC.epoll_wait(epfd, buf, MAX_EVENTS, timeoutMillis)) < 0) {
-            int errno = Errno.last();
+        while ((n = linux.epoll_wait(epfd, buf, MAX_EVENTS, timeoutMillis)) < 0) {
+            int errno = -n;
             if (errno != Errno.EINTR) {
                 throw new IllegalStateException("epoll_wait failed: " + Errno.text(errno) + " (errno " + errno + ")");
             }
@@ -121,12 +133,12 @@ public final class EpollPoller implements Poller {
         }
         int reported = 0;
         for (int i = 0; i < n; i++) {
-            long off = (long) i * Sys.EPOLL_EVENT_SIZE;
+            int off = i * Sys.EPOLL_EVENT_SIZE;
             int ev = mem.getInt(off);
             long token = mem.getLong(off + Sys.EPOLL_EVENT_DATA_OFFSET);
             if (token == WAKEUP_TOKEN) {
                 if (timeoutNanos != 0) {
-                    LibC.read(eventfd, drainBufAddr, 8);
+                    c.read(eventfd, drainBufAddr, 8);
                     wakeSig.set(0);
                 }
                 continue;
@@ -175,12 +187,12 @@ public final class EpollPoller implements Poller {
             return;
         }
         for (;;) {
-            long n = LibC.write(eventfd, wakeBufAddr, 8);
+            long n = c.write(eventfd, wakeBufAddr, 8);
             if (n == 8) {
                 wakeupWrites.incrementAndGet();
                 return;
             }
-            int errno = Errno.last();
+            int errno = (int) -n;
             if (errno == Errno.EINTR) {
                 continue;
             }
@@ -199,7 +211,7 @@ public final class EpollPoller implements Poller {
 
     @Override
     public void close() {
-        LibC.close(eventfd);
-        LibC.close(epfd);
+        c.close(eventfd);
+        c.close(epfd);
     }
 }

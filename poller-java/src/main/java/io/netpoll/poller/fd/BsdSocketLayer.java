@@ -2,7 +2,7 @@ package io.netpoll.poller.fd;
 
 import com.sun.jna.Pointer;
 import io.netpoll.poller.sys.Errno;
-import io.netpoll.poller.sys.LibC;
+import io.netpoll.poller.sys.PosixCalls;
 import io.netpoll.poller.sys.SockAddrFormat;
 import io.netpoll.poller.sys.Sys;
 import io.netpoll.poller.sys.bsd.BsdCalls;
@@ -18,7 +18,7 @@ import java.io.IOException;
  *   <li>Descriptors come from {@link BsdSockets}: accept4 and SOCK_NONBLOCK|SOCK_CLOEXEC where the
  *       OS has them (FreeBSD), otherwise accept/socket/socketpair/pipe then fcntl, and SO_NOSIGPIPE
  *       on every socket where there is no MSG_NOSIGNAL (macOS; Go's darwin sysSocket and accept).</li>
- *   <li>Every other call is the POSIX one from {@link LibC} ({@link PosixSocketLayer}); sends carry
+ *   <li>Every other call is the POSIX one from {@link PosixCalls} ({@link PosixSocketLayer}); sends carry
  *       {@link BsdSys#sendFlags()}.</li>
  *   <li>Translation at the edge: errno by {@link BsdErrno#toLinux} (also the value of SO_ERROR),
  *       AF_INET6 and the option numbers by the table, sockaddrs with {@code sa_len} by
@@ -33,7 +33,8 @@ final class BsdSocketLayer extends PosixSocketLayer {
     private final BsdSockets sockets;
     private final OptionNumbers options;
 
-    BsdSocketLayer(BsdCalls calls, BsdSys sys) {
+    BsdSocketLayer(PosixCalls c, BsdCalls calls, BsdSys sys) {
+        super(c);
         this.sys = sys;
         this.calls = calls;
         this.sockets = new BsdSockets(calls, sys);

@@ -1,19 +1,25 @@
 package io.netpoll.poller.fd;
 
 import com.sun.jna.Memory;
-import com.sun.jna.Native;
 import com.sun.jna.Pointer;
-import io.netpoll.poller.sys.LibC;
+import io.netpoll.poller.sys.PosixCalls;
 import io.netpoll.poller.sys.Sys;
 
 /**
  * What the POSIX layers ({@link LinuxSocketLayer}, {@link BsdSocketLayer}) share: every call that
- * is the same {@link LibC} call on Linux, macOS and FreeBSD. A subclass says how descriptors are
+ * is the same {@link PosixCalls} call on Linux, macOS and FreeBSD, through the process's binding
+ * (JNA or FFM, {@link io.netpoll.poller.sys.NativeLayer}). A subclass says how descriptors are
  * made, which flag keeps sends from raising SIGPIPE ({@link #sendFlags}) and how its errno becomes
  * Linux's ({@link #linuxErrno}); socket options go to the kernel as given unless it translates them.
  * Names nothing Linux-only, so the BSD layer may extend it (see LinuxOnlyIsolationTest).
  */
 abstract class PosixSocketLayer implements SocketLayer {
+    final PosixCalls c;
+
+    PosixSocketLayer(PosixCalls c) {
+        this.c = c;
+    }
+
     /** The flags every send, sendmsg and sendto carries so that a closed peer gives EPIPE, not SIGPIPE. */
     abstract int sendFlags();
 
@@ -23,104 +29,104 @@ abstract class PosixSocketLayer implements SocketLayer {
 
     @Override
     public int bind(int fd, long addr, int len) {
-        return ok(LibC.bind(fd, addr, len));
+        return ok(c.bind(fd, addr, len));
     }
 
     @Override
     public int listen(int fd, int backlog) {
-        return ok(LibC.listen(fd, backlog));
+        return ok(c.listen(fd, backlog));
     }
 
     @Override
     public int connect(int fd, long addr, int len) {
-        return ok(LibC.connect(fd, addr, len));
+        return ok(c.connect(fd, addr, len));
     }
 
     @Override
     public int getsockname(int fd, long addr, long lenPtr) {
-        return ok(LibC.getsockname(fd, addr, lenPtr));
+        return ok(c.getsockname(fd, addr, lenPtr));
     }
 
     @Override
     public int getpeername(int fd, long addr, long lenPtr) {
-        return ok(LibC.getpeername(fd, addr, lenPtr));
+        return ok(c.getpeername(fd, addr, lenPtr));
     }
 
     @Override
     public int setsockopt(int fd, int level, int name, long value, int len) {
-        return ok(LibC.setsockopt(fd, level, name, value, len));
+        return ok(c.setsockopt(fd, level, name, value, len));
     }
 
     @Override
     public int getsockopt(int fd, int level, int name, long value, long lenPtr) {
-        return ok(LibC.getsockopt(fd, level, name, value, lenPtr));
+        return ok(c.getsockopt(fd, level, name, value, lenPtr));
     }
 
     @Override
     public int shutdown(int fd, int how) {
-        return ok(LibC.shutdown(fd, how));
+        return ok(c.shutdown(fd, how));
     }
 
     @Override
     public int close(int fd) {
-        return ok(LibC.close(fd));
+        return ok(c.close(fd));
     }
 
     @Override
     public long read(int fd, long buf, long len) {
         // hot path: no allocation
-        return ok(LibC.read(fd, buf, len));
+        return ok(c.read(fd, buf, len));
     }
 
     @Override
     public long peek(int fd, long buf, long len) {
         // hot path: no allocation
-        return ok(LibC.recv(fd, buf, len, Sys.MSG_PEEK));
+        return ok(c.recv(fd, buf, len, Sys.MSG_PEEK));
     }
 
     @Override
     public long send(int fd, long buf, long len) {
         // hot path: no allocation
-        return ok(LibC.send(fd, buf, len, sendFlags()));
+        return ok(c.send(fd, buf, len, sendFlags()));
     }
 
     @Override
     public long write(int fd, long buf, long len) {
         // hot path: no allocation
-        return ok(LibC.write(fd, buf, len));
+        return ok(c.write(fd, buf, len));
     }
 
     @Override
     public long readv(int fd, Memory vec, int cnt, long scratchOffset) {
-        return ok(LibC.readv(fd, Pointer.nativeValue(vec), cnt));
+        return ok(c.readv(fd, Pointer.nativeValue(vec), cnt));
     }
 
     @Override
     public long sendv(int fd, Memory vec, int cnt, long scratchOffset) {
-        return ok(LibC.sendmsg(fd, Msghdr.put(vec, scratchOffset, cnt), sendFlags()));
+        return ok(c.sendmsg(fd, Msghdr.put(vec, scratchOffset, cnt), sendFlags()));
     }
 
     @Override
     public long writev(int fd, Memory vec, int cnt, long scratchOffset) {
-        return ok(LibC.writev(fd, Pointer.nativeValue(vec), cnt));
+        return ok(c.writev(fd, Pointer.nativeValue(vec), cnt));
     }
 
     @Override
     public long recvfrom(int fd, long buf, long len, long addr, long addrlenPtr) {
-        return ok(LibC.recvfrom(fd, buf, len, 0, addr, addrlenPtr));
+        return ok(c.recvfrom(fd, buf, len, 0, addr, addrlenPtr));
     }
 
     @Override
     public long sendto(int fd, long buf, long len, long addr, int addrlen) {
-        return ok(LibC.sendto(fd, buf, len, sendFlags(), addr, addrlen));
+        return ok(c.sendto(fd, buf, len, sendFlags(), addr, addrlen));
     }
 
-    /** A libc result as the contract wants it: the result, or -errno in Linux's numbers. */
+    /** A C call's result as the contract wants it: the result, or -errno in Linux's numbers. */
     final int ok(int r) {
-        return r >= 0 ? r : -linuxErrno(Native.getLastError());
+        return r >= 0 ? r : -linuxErrno(-r);
     }
 
     final long ok(long r) {
-        return r >= 0 ? r : -linuxErrno(Native.getLastError());
+        return r >= 0 ? r : -linuxErrno((int) -r);
     }
 }

@@ -1,6 +1,7 @@
 package io.netpoll.poller.fd;
 
 import com.sun.jna.Memory;
+import io.netpoll.poller.sys.NativeLayer;
 import io.netpoll.poller.sys.SockAddrFormat;
 import io.netpoll.poller.sys.bsd.BsdLibC;
 import io.netpoll.poller.sys.bsd.BsdSys;
@@ -37,20 +38,30 @@ import java.util.Locale;
  * 32-bit for WOW64), so NetFD's {@code int} fd holds them too.
  */
 interface SocketLayer {
-    /** The layer for this OS, chosen once. */
+    /**
+     * The layer for this OS, chosen once.
+     *
+     * @throws IllegalArgumentException, UnsupportedOperationException or IllegalStateException, the
+     *     same one on every call, when there is none: an OS without a layer, or a native binding
+     *     that cannot be had ({@link NativeLayer})
+     */
     static SocketLayer get() {
-        return Current.LAYER;
+        SocketLayer layer = Current.LAYER;
+        if (layer == null) {
+            throw Current.FAILURE;
+        }
+        return layer;
     }
 
     /** The layer for {@code os.name} {@code osName}; names the supported OSes if there is none. */
     static SocketLayer forOs(String osName) {
         String os = osName.toLowerCase(Locale.ROOT);
         if (os.contains("linux")) {
-            return new LinuxSocketLayer();
+            return new LinuxSocketLayer(NativeLayer.posix(), NativeLayer.linux());
         }
         BsdSys bsd = BsdSys.forOs(osName);
         if (bsd != null) {
-            return new BsdSocketLayer(BsdLibC.INSTANCE, bsd);
+            return new BsdSocketLayer(NativeLayer.posix(), BsdLibC.INSTANCE, bsd);
         }
         if (os.contains("windows")) {
             return new WinsockSocketLayer(WinsockNative.INSTANCE);
@@ -59,9 +70,22 @@ interface SocketLayer {
                 + "'; supported: Linux, macOS, FreeBSD, Windows");
     }
 
-    /** Holds the process's layer; initialised on the first {@link #get()}. */
+    /** Holds the process's layer, or why there is none; initialised on the first {@link #get()}. */
     final class Current {
-        static final SocketLayer LAYER = forOs(System.getProperty("os.name", ""));
+        static final SocketLayer LAYER;
+        static final RuntimeException FAILURE;
+
+        static {
+            SocketLayer layer = null;
+            RuntimeException failure = null;
+            try {
+                layer = forOs(System.getProperty("os.name", ""));
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+            LAYER = layer;
+            FAILURE = failure;
+        }
 
         private Current() {}
     }

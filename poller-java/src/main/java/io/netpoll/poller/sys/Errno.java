@@ -1,7 +1,5 @@
 package io.netpoll.poller.sys;
 
-import com.sun.jna.Native;
-
 import java.io.IOException;
 import java.net.BindException;
 import java.net.ConnectException;
@@ -10,7 +8,7 @@ import java.net.SocketException;
 
 /**
  * errno values (Linux, shared by x86_64 and aarch64) and their translation into the JVM's own
- * exception types. {@link #last()} must be read right after the failing call.
+ * exception types. The calls themselves hand errno back as a negative result ({@link PosixCalls}).
  */
 public final class Errno {
     public static final int ENOENT = 2;
@@ -45,14 +43,9 @@ public final class Errno {
 
     private Errno() {}
 
-    /** errno of the last native call made by this thread; no allocation, no exception. */
-    public static int last() {
-        return Native.getLastError();
-    }
-
     /** The C library's text for {@code errno}. */
     public static String text(int errno) {
-        String s = LibC.strerror(errno);
+        String s = NativeLayer.posix().strerror(errno);
         return s == null ? "errno " + errno : s;
     }
 

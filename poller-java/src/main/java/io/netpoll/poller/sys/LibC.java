@@ -13,9 +13,10 @@ import com.sun.jna.Platform;
  *
  * <p>Every argument is a primitive: pointers travel as {@code long} addresses of native memory the
  * caller owns (direct buffers or JNA {@code Memory}), so a call allocates nothing on the Java heap.
- * A call that fails returns -1; the caller reads errno with {@link Errno#last()} immediately after,
- * before any other native call on the same thread. EAGAIN and EINTR are therefore plain return
- * codes here, never exceptions.
+ * A call that fails returns -1; errno is then JNA's {@code Native.getLastError()}, read right after
+ * the call by {@link JnaPosixCalls}, which is how the rest of the code reaches these calls (as
+ * {@link PosixCalls}, whichever binding makes them). EAGAIN and EINTR are plain return codes here,
+ * never exceptions.
  *
  * <p>The names and argument order are those of the C functions (see their man pages).
  */

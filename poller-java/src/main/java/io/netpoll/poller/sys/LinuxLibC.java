@@ -10,10 +10,12 @@ import com.sun.jna.Platform;
  * missing, so these must not share a class with the POSIX calls in {@link LibC}, which macOS and the
  * BSDs also have.
  *
- * <p>Only Linux code touches this class: the epoll backend and the Linux socket layer
- * ({@code fd.LinuxSocketLayer}). The JVM binds it when one of them first calls it, so on any other
- * OS it is never initialised; {@code LinuxOnlyIsolationTest} checks that no other path names it.
- * Calling convention as in {@link LibC}: -1 on failure, errno from {@link Errno#last()}.
+ * <p>Only {@link JnaLinuxCalls} names this class, and only Linux code (the epoll backend and the
+ * Linux socket layer) reaches that through {@link NativeLayer#linux()}: the JVM binds it at the
+ * first such call, so on any other OS it is never initialised; {@code LinuxOnlyIsolationTest}
+ * checks that no other path names it.
+ * Calling convention as in {@link LibC}: -1 on failure, errno from JNA; reached through
+ * {@link JnaLinuxCalls}.
  */
 public final class LinuxLibC {
     static {

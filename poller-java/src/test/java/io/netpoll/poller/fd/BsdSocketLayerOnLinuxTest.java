@@ -4,6 +4,7 @@ import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import io.netpoll.poller.sys.LibC;
 import io.netpoll.poller.sys.SockAddrFormat;
+import io.netpoll.poller.sys.NativeLayer;
 import io.netpoll.poller.sys.Sys;
 import io.netpoll.poller.sys.bsd.BsdLibC;
 import io.netpoll.poller.sys.bsd.BsdSys;
@@ -33,7 +34,7 @@ class BsdSocketLayerOnLinuxTest {
     private static final int F_GETFL = 3;
     private static final BsdSys DARWIN_SHAPED = new BsdSys("darwin-on-linux", SockAddrFormat.LINUX, false, 0, 0, 0,
             SO_KEEPALIVE_LINUX, 71, Sys.O_NONBLOCK, Sys.SOL_SOCKET);
-    private static final SocketLayer LAYER = new BsdSocketLayer(BsdLibC.INSTANCE, DARWIN_SHAPED);
+    private static final SocketLayer LAYER = new BsdSocketLayer(NativeLayer.posix(), BsdLibC.INSTANCE, DARWIN_SHAPED);
 
     @Test
     void socketpair_ends_are_nonblocking_cloexec_and_carry_the_nosigpipe_option() throws Exception {

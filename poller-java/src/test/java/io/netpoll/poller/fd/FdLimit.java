@@ -2,7 +2,6 @@ package io.netpoll.poller.fd;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
-import io.netpoll.poller.sys.LibC;
 import io.netpoll.poller.sys.TestLibC;
 
 import java.io.File;
@@ -46,7 +45,8 @@ final class FdLimit implements AutoCloseable {
 
     @Override
     public void close() {
-        fillers.forEach(LibC::close);
+        // TestLibC, bound before the table filled up: a class loaded now could not open its jar.
+        fillers.forEach(TestLibC::close);
         try (Memory rl = new Memory(16)) {
             rl.setLong(0, soft);
             rl.setLong(8, hard);

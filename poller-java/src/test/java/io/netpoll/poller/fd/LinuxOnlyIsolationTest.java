@@ -33,6 +33,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LinuxOnlyIsolationTest {
     private static final String LINUX_LIBC = "io/netpoll/poller/sys/LinuxLibC";
     private static final String LINUX_LAYER = "io/netpoll/poller/fd/LinuxSocketLayer";
+    /** The two bindings of the Linux-only calls: JNA's, and FFM's (compiled when a JDK 22+ javac was there). */
+    private static final String JNA_LINUX_CALLS = "io/netpoll/poller/sys/JnaLinuxCalls";
+    private static final String FFM_LINUX_CALLS = "io/netpoll/poller/sys/ffm/FfmLinuxCalls";
     private static final Set<String> LINUX_ONLY_FUNCTIONS = Set.of("epoll_create1", "epoll_ctl", "epoll_wait", "eventfd",
             "accept4", "pipe2");
 
@@ -46,8 +49,18 @@ class LinuxOnlyIsolationTest {
     }
 
     @Test
-    void only_the_epoll_backend_and_the_linux_layer_name_linux_libc() throws Exception {
-        assertEquals(Set.of("io/netpoll/poller/epoll/EpollPoller", LINUX_LAYER), classesNaming(LINUX_LIBC));
+    void only_the_jna_binding_of_the_linux_calls_names_linux_libc() throws Exception {
+        assertEquals(Set.of(JNA_LINUX_CALLS), classesNaming(LINUX_LIBC));
+    }
+
+    @Test
+    void each_binding_makes_its_linux_calls_only_when_asked_for_them() throws Exception {
+        assertEquals(Set.of("io/netpoll/poller/sys/JnaBinding"), classesNaming(JNA_LINUX_CALLS));
+        if (Files.exists(classesRoot().resolve(FFM_LINUX_CALLS + ".class"))) {
+            assertEquals(Set.of("io/netpoll/poller/sys/ffm/FfmBinding"), classesNaming(FFM_LINUX_CALLS));
+        } else {
+            System.out.println("SKIP: built without the FFM binding (no JDK 22+ javac); its Linux calls are not checked");
+        }
     }
 
     @Test
@@ -143,7 +156,8 @@ class LinuxOnlyIsolationTest {
                     return c;
                 }
                 String path = name.replace('.', '/');
-                if (path.equals(LINUX_LIBC) || path.startsWith(LINUX_LAYER) || path.startsWith("io/netpoll/poller/epoll/")) {
+                if (path.equals(LINUX_LIBC) || path.equals(JNA_LINUX_CALLS) || path.equals(FFM_LINUX_CALLS)
+                        || path.startsWith(LINUX_LAYER) || path.startsWith("io/netpoll/poller/epoll/")) {
                     throw new ClassNotFoundException(name + " is Linux-only");
                 }
                 try (InputStream in = getParent().getResourceAsStream(path + ".class")) {

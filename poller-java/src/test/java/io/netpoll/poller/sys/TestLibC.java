@@ -11,7 +11,7 @@ import java.nio.file.Path;
 /**
  * C library calls only tests make (Linux, glibc 2.30 or later for gettid and tgkill): descriptor
  * limits for EMFILE tests, signals for EINTR and SIGPIPE tests. Bound like {@link LibC}: JNA
- * direct mapping, primitives only, -1 and {@link Errno#last()} on failure.
+ * direct mapping, primitives only, -1 and {@code Native.getLastError()} on failure.
  */
 public final class TestLibC {
     static {
@@ -27,6 +27,7 @@ public final class TestLibC {
     private TestLibC() {}
 
     public static native int dup(int fd);
+    public static native int close(int fd);
     public static native int getrlimit(int resource, long rlim);
     public static native int setrlimit(int resource, long rlim);
 

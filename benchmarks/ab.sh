@@ -8,8 +8,11 @@
 #
 # WORKLOAD is resp (redis-benchmark -c 50 GET), http (wrk -t1 -c50 plaintext) or echo (the Go
 # echo-client, 100 connections x 64 B). A SYSTEM is a name from run.sh (netpoll, netty, go, redis,
-# nginx, ...) or netpoll=JAR for a netpoll-jvm samples jar other than the one built here, so that
-# two builds can be compared: git stash / checkout, build, copy the jar aside, and pass both.
+# nginx, ...; netpoll-jna and netpoll-ffm are the netpoll server on the JDK 25 beside JDK 17 with its
+# C calls through JNA or FFM) or netpoll=JAR for a netpoll-jvm samples jar other than the one built
+# here, so that two builds can be compared: git stash / checkout, build, copy the jar aside, and
+# pass both. The load generator's p99 is recorded too (redis-benchmark's, wrk --latency's,
+# echo-client's) and its median printed.
 # Every server starts at once, pinned to SERVER_CPU, each on its own port; each is warmed up; then
 # AB_ROUNDS rounds (default 5) measure each system once for AB_SECONDS (default 5; the warm-up is
 # AB_WARMUP, default 8) with the load generator on CLIENT_CPU. It prints every measurement, then
@@ -49,7 +52,8 @@ trap stop_all EXIT
 trap 'exit 130' INT TERM
 
 # load PORT OUT SECONDS: one run of the workload's load generator against PORT; sets REQUESTS to
-# the number of requests it completed (empty if it failed) and SERVER_CPU_S.
+# the number of requests it completed (empty if it failed), P99_US to the load generator's 99th
+# percentile latency in microseconds, and SERVER_CPU_S.
 load() {
   local port=$1 out=$2 secs=$3
   REQUESTS=
@@ -61,12 +65,16 @@ load() {
       n=$(awk -F'"' -v t="$secs" '$2 == "GET" { print int($4 * t / 1000) * 1000 }' "$out")
       [[ -n $n ]] || return
       measure_pid_loadgen "$out" redis-benchmark -p "$port" -c 50 -n "$n" -t get --csv
+      # "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms",...
+      P99_US=$(awk -F'"' '$2 == "GET" { print $14 * 1000 }' "$out")
       ((LOADGEN_RC == 0)) && REQUESTS=$n ;;
     http)
-      measure_pid_loadgen "$out" wrk -t1 -c50 -d"${secs}s" "http://127.0.0.1:$port/"
+      measure_pid_loadgen "$out" wrk -t1 -c50 -d"${secs}s" --latency "http://127.0.0.1:$port/"
+      P99_US=$(wrk_micros "$(awk '$1 == "99%" { print $2 }' "$out")")
       ((LOADGEN_RC == 0)) && ! grep -q 'Non-2xx' "$out" && REQUESTS=$(awk '/ requests in / { print $1 }' "$out") ;;
     echo)
       measure_pid_loadgen "$out" "$GOBIN/echo-client" --addr "127.0.0.1:$port" --conns 100 --size 64 --duration "$secs"
+      P99_US=$(sed -n 's/^echo-client:.*p99_us=\([0-9.]*\).*/\1/p' "$out")
       ((LOADGEN_RC == 0)) && REQUESTS=$(sed -n 's/^echo-client:.*round_trips=\([0-9]*\).*/\1/p' "$out") ;;
   esac
 }
@@ -110,7 +118,7 @@ for i in "${!LABELS[@]}"; do
   load "${PORTS[$i]}" "$WORK/warmup.out" "$WARMUP_SECONDS"
 done
 
-declare -A RESULTS=() KERNEL=() RATIOS=()
+declare -A RESULTS=() KERNEL=() RATIOS=() P99=()
 first=
 FAILED=0
 for round in $(seq "$ROUNDS"); do
@@ -130,20 +138,22 @@ for round in $(seq "$ROUNDS"); do
     ((i == 0)) && first=$per100k
     RATIOS[$i]+="$(awk -v m="$per100k" -v b="$first" 'BEGIN { printf "%.3f", m / b }') "
     KERNEL[$i]+="$sys100k "
-    printf 'round %d  %-40s cpu_s/100k %s (kernel %s)  requests %s  rps %s\n' "$round" "${LABELS[$i]}" "$per100k" "$sys100k" \
-        "$requests" "$(awk -v n="$requests" -v w="$LOADGEN_WALL_S" 'BEGIN { printf "%.0f", n / w }')"
+    P99[$i]+="${P99_US:-} "
+    printf 'round %d  %-40s cpu_s/100k %s (kernel %s)  requests %s  rps %s  p99_us %s\n' "$round" "${LABELS[$i]}" "$per100k" "$sys100k" \
+        "$requests" "$(awk -v n="$requests" -v w="$LOADGEN_WALL_S" 'BEGIN { printf "%.0f", n / w }')" "${P99_US:-?}"
   done
 done
 
 median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 # The ratio is the median of each round's ratio to the first system's run just before it (so a
 # drift between rounds cancels), with the lowest and highest of them.
-echo "server CPU s per 100k requests ($WORKLOAD, $ROUNDS interleaved rounds of ${SECONDS_PER_RUN} s): median, part in the kernel, ratio to the first [range]:"
+echo "server CPU s per 100k requests ($WORKLOAD, $ROUNDS interleaved rounds of ${SECONDS_PER_RUN} s): median, part in the kernel, ratio to the first [range], median p99:"
 for i in "${!LABELS[@]}"; do
   m=$(median <<< "${RESULTS[$i]:-}")
   k=$(median <<< "${KERNEL[$i]:-}")
   r=$(median <<< "${RATIOS[$i]:-}")
   range=$(tr ' ' '\n' <<< "${RATIOS[$i]:-}" | grep . | sort -g | sed -n '1p;$p' | paste -sd-)
-  printf '  %-40s %s  kernel %s  %sx [%s]\n' "${LABELS[$i]}" "$m" "$k" "$r" "$range"
+  p=$(median <<< "${P99[$i]:-}")
+  printf '  %-40s %s  kernel %s  %sx [%s]  p99 %s us\n' "${LABELS[$i]}" "$m" "$k" "$r" "$range" "$p"
 done
 exit "$FAILED"

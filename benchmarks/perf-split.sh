@@ -9,7 +9,7 @@
 # server runs pinned to SERVER_CPU, is warmed up, then sampled by `perf record -e cpu-clock` (a
 # software clock: it works in VMs without hardware counters) for PERF_SECONDS (6) while the load
 # generator runs on CLIENT_CPU. A JVM's JIT code is named through `jcmd PID Compiler.perfmap`.
-# Prints the share per binary and the top 25 user-space symbols. Needs perf (apt-get install
+# Prints the share per binary and the top PERF_TOP (25) user-space symbols. Needs perf (apt-get install
 # linux-perf) and kernel.perf_event_paranoid <= 2.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -63,4 +63,4 @@ perf report -i "$WORK/perf.data" --no-children --sort dso --stdio 2> /dev/null |
   | sed -e 's/jna[0-9]*\.tmp (deleted)/JNA (libjnidispatch)/' -e 's/\[JIT\] tid [0-9]*/JIT-compiled Java/' | head -10
 echo "top user-space symbols"
 perf report -i "$WORK/perf.data" --no-children --sort dso,sym --stdio 2> /dev/null | grep -v '^#' | grep . \
-  | grep -v kallsyms | sed -e 's/jna[0-9]*\.tmp (deleted)/JNA/' -e 's/\[JIT\] tid [0-9]*/JIT/' | head -25
+  | grep -v kallsyms | sed -e 's/jna[0-9]*\.tmp (deleted)/JNA/' -e 's/\[JIT\] tid [0-9]*/JIT/' | head -"${PERF_TOP:-25}"

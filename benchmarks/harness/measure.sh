@@ -45,3 +45,10 @@ row() {
 raw_header() {
   printf 'workload\tcase\tconns\tsize\tsystem\trun\trps\tp50_us\tp99_us\trequests\tserver_cpu_s\tloadgen_cpu_s\twall_s\trss_growth_kb\tidle_cpu_s\tmax_us\n' > "$RAW"
 }
+
+# wrk_micros VALUE: wrk's "1.23ms" / "870.00us" / "1.02s" in microseconds.
+wrk_micros() {
+  awk -v v="$1" 'BEGIN {
+    if (v ~ /us$/) m = 1; else if (v ~ /ms$/) m = 1000; else if (v ~ /s$/) m = 1000000; else m = 60000000
+    sub(/[a-z]+$/, "", v); printf "%.1f", v * m }'
+}

@@ -56,13 +56,6 @@ workload_resp() {
   stop_server
 }
 
-# wrk_micros VALUE: wrk's "1.23ms" / "870.00us" / "1.02s" in microseconds.
-wrk_micros() {
-  awk -v v="$1" 'BEGIN {
-    if (v ~ /us$/) m = 1; else if (v ~ /ms$/) m = 1000; else if (v ~ /s$/) m = 1000000; else m = 60000000
-    sub(/[a-z]+$/, "", v); printf "%.1f", v * m }'
-}
-
 # HTTP plaintext: wrk -t1 --latency at each of HTTP_CONNS; WORKLOAD=https runs the same over
 # keep-alive TLS (one handshake per connection, then every request on it).
 workload_http() {

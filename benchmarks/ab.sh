@@ -9,7 +9,7 @@
 # WORKLOAD is resp (redis-benchmark -c 50 GET), http (wrk -t1 -c50 plaintext) or echo (the Go
 # echo-client, 100 connections x 64 B). A SYSTEM is a name from run.sh (netpoll, netty, go, redis,
 # nginx, ...; netpoll-jna and netpoll-ffm are the netpoll server on the JDK 25 beside JDK 17 with its
-# C calls through JNA or FFM) or netpoll=JAR for a netpoll-jvm samples jar other than the one built
+# C calls through JNA or FFM, and netpoll-ffm-io_uring the same on the io_uring backend) or netpoll=JAR for a netpoll-jvm samples jar other than the one built
 # here, so that two builds can be compared: git stash / checkout, build, copy the jar aside, and
 # pass both. The load generator's p99 is recorded too (redis-benchmark's, wrk --latency's,
 # echo-client's) and its median printed.

@@ -6,7 +6,8 @@
 #   benchmarks/jmh-ab.sh REGEX CONFIG CONFIG... [-- JMH OPTIONS]
 #
 # A CONFIG is jdk17 (the default java: JNA), jna or ffm (the JDK 25 beside it, with native access
-# enabled and -Dnetpoll.native set). JMH_ROUNDS rounds (default 3) each run every configuration once
+# enabled and -Dnetpoll.native set), each optionally followed by +io_uring for
+# -Dnetpoll.backend=io_uring (for example ffm+io_uring). JMH_ROUNDS rounds (default 3) each run every configuration once
 # with one fork (JMH options after -- are added, for example -wi 2 -i 3 -prof gc). It prints each
 # round's scores, then per benchmark and configuration the median score, the median of the per-round
 # ratios to the first configuration, and the median B/op when -prof gc was given.
@@ -29,12 +30,17 @@ trap 'rm -rf "$WORK"' EXIT
 
 # command CONFIG: fills CMD with the java command for CONFIG (JMH's forks inherit its options).
 command_for() {
+  local layer=${1%+*} backend=()
   case $1 in
-    jdk17) CMD=(java -jar "$JAR") ;;
+    *+io_uring) backend=(-Dnetpoll.backend=io_uring) ;;
+    *+*) echo "jmh-ab: unknown backend in $1 (+io_uring)" >&2; exit 2 ;;
+  esac
+  case $layer in
+    jdk17) CMD=(java "${backend[@]}" -jar "$JAR") ;;
     jna|ffm)
       [[ -x $JDK25/bin/java ]] || { echo "jmh-ab: no JDK 25 at $JDK25 (set JDK21_HOME)" >&2; exit 2; }
-      CMD=("$JDK25/bin/java" --enable-native-access=ALL-UNNAMED "-Dnetpoll.native=$1" -jar "$JAR") ;;
-    *) echo "jmh-ab: unknown configuration $1 (jdk17, jna, ffm)" >&2; exit 2 ;;
+      CMD=("$JDK25/bin/java" --enable-native-access=ALL-UNNAMED "-Dnetpoll.native=$layer" "${backend[@]}" -jar "$JAR") ;;
+    *) echo "jmh-ab: unknown configuration $1 (jdk17, jna, ffm; +io_uring)" >&2; exit 2 ;;
   esac
 }
 

@@ -31,9 +31,12 @@ server_command() {
   case "$system" in
     netpoll) CMD=(java $JVM_OPTS -jar "$SAMPLES_JAR" "$workload" --addr "$addr" --parallelism 1 --dispatcher netpoll "${tls[@]}") ;;
     netpoll-default) CMD=(java $JVM_OPTS -jar "$SAMPLES_JAR" "$workload" --addr "$addr" --parallelism 1 --dispatcher default "${tls[@]}") ;;
-    # The netpoll server on the JDK 25 beside JDK 17, its C calls through JNA or FFM (-Dnetpoll.native).
-    netpoll-jna|netpoll-ffm)
-      CMD=("$JDK21/bin/java" $JVM_OPTS --enable-native-access=ALL-UNNAMED "-Dnetpoll.native=${system#netpoll-}" \
+    # The netpoll server on the JDK 25 beside JDK 17, its C calls through JNA or FFM (-Dnetpoll.native),
+    # on epoll or, with the suffix -io_uring, on io_uring (-Dnetpoll.backend).
+    netpoll-jna|netpoll-ffm|netpoll-jna-io_uring|netpoll-ffm-io_uring)
+      local layer=${system#netpoll-} backend=()
+      [[ $system == *-io_uring ]] && backend=(-Dnetpoll.backend=io_uring)
+      CMD=("$JDK21/bin/java" $JVM_OPTS --enable-native-access=ALL-UNNAMED "-Dnetpoll.native=${layer%%-*}" "${backend[@]}" \
         -jar "$SAMPLES_JAR" "$workload" --addr "$addr" --parallelism 1 --dispatcher netpoll "${tls[@]}") ;;
     netty) CMD=(java $JVM_OPTS -jar "$BENCH/peers/netty/target/peers-netty.jar" "$workload" --addr "$addr" "${tls[@]}") ;;
     loom) CMD=("$JDK21/bin/java" $JVM_OPTS -jar "$BENCH/peers/loom/target/peers-loom.jar" "$workload" --addr "$addr") ;;

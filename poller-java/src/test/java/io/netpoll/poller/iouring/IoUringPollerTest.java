@@ -147,6 +147,34 @@ class IoUringPollerTest {
     }
 
     @Test
+    void a_multishot_poll_ended_by_a_full_completion_queue_is_armed_again() throws Exception {
+        // More edges than the CQ has slots, with nobody reaping: the kernel keeps the overflow
+        // (IORING_FEAT_NODROP) but ends the multishot request. The next edge must still be seen.
+        try (IoUringPoller p = new IoUringPoller()) {
+            int[] sp = TestSockets.socketpair();
+            PollDesc pd = TestDescriptors.withId(5, sp[0]);
+            p.open(sp[0], pd);
+            int edges = IoUringPoller.CQ_ENTRIES + 500;
+            for (int i = 0; i < edges; i++) {
+                TestSockets.writeByte(sp[1], i);
+                TestSockets.readByte(sp[0]); // keeps the socket buffer empty: each write is a new edge
+            }
+            int reported = 0;
+            int n;
+            while ((n = collectFor(p, pd.token(), 0).size()) > 0) {
+                reported += n;
+            }
+            System.out.printf("%d one-byte writes, %d edges reported%n", edges, reported);
+            TestSockets.writeByte(sp[1], 1);
+            List<long[]> ev = collectFor(p, pd.token(), TimeUnit.SECONDS.toNanos(2));
+            assertTrue(ev.stream().anyMatch(e -> (e[1] & Poller.READ) != 0), "the edge after the overflow is reported");
+            p.close(sp[0]);
+            LibC.close(sp[0]);
+            LibC.close(sp[1]);
+        }
+    }
+
+    @Test
     void a_timed_poll_returns_after_its_timeout_and_not_before() throws Exception {
         try (IoUringPoller p = new IoUringPoller()) {
             for (long timeout : new long[] {1, 1_500_000, TimeUnit.MILLISECONDS.toNanos(30)}) {

@@ -312,6 +312,50 @@ class IoUringPollerTest {
         }
     }
 
+    private static final class CountingSink implements io.netpoll.poller.ReadySink {
+        long events;
+
+        @Override
+        public void ready(long token, int bits) {
+            events++;
+        }
+    }
+
+    private static long allocatedBytes() {
+        return ((com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean())
+                .getThreadAllocatedBytes(Thread.currentThread().getId());
+    }
+
+    @Test
+    void poll_and_wakeup_allocate_nothing() throws Exception {
+        int warmup = 20_000;
+        int measured = 20_000;
+        CountingSink sink = new CountingSink();
+        try (IoUringPoller p = new IoUringPoller(); com.sun.jna.Memory b = new com.sun.jna.Memory(1)) {
+            int[] sp = TestSockets.socketpair();
+            p.open(sp[0], TestDescriptors.withId(9, sp[0]));
+            long buf = com.sun.jna.Pointer.nativeValue(b);
+            long before = 0;
+            for (int i = 0; i < warmup + measured; i++) {
+                if (i == warmup) {
+                    before = allocatedBytes();
+                }
+                LibC.write(sp[1], buf, 1); // a read edge to reap
+                LibC.read(sp[0], buf, 1);
+                p.poll(0, false, sink);
+                p.wakeup();
+                p.poll(1_000_000, true, sink);
+            }
+            long allocated = allocatedBytes() - before;
+            System.out.printf("io_uring: %d rounds of edge, polls and wakeup, %d bytes allocated%n", measured, allocated);
+            assertTrue(allocated < measured, "allocates per call: " + allocated + " bytes for " + measured + " rounds");
+            assertTrue(sink.events >= measured, "events reaped: " + sink.events);
+            p.close(sp[0]);
+            LibC.close(sp[0]);
+            LibC.close(sp[1]);
+        }
+    }
+
     private static boolean anyAlive(Thread[] ts) {
         for (Thread t : ts) {
             if (t.isAlive()) {

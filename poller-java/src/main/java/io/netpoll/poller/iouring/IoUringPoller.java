@@ -60,7 +60,12 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class IoUringPoller implements Poller {
     static final long WAKEUP_TOKEN = -1L;
-    static final long REMOVE_TOKEN = -2L;
+    /**
+     * The {@code user_data} of a POLL_REMOVE is its target's token with this bit set (a token's
+     * PollDesc id is never negative), so its completion names what it was removing.
+     */
+    static final long REMOVAL = 1L << 63;
+    private static final int EALREADY = 114;
     /** Submission slots: every submission is entered at once, so few are ever in use. */
     static final int SQ_ENTRIES = 64;
     /** Completion slots: multishot polls post one per edge, so the CQ is sized for bursts. */
@@ -135,10 +140,16 @@ public final class IoUringPoller implements Poller {
                 return;
             }
             tokenByFd[fd] = 0;
-            // Errors are irrelevant here as in EpollPoller.close: a removal that cannot be
-            // submitted leaves the request to end when the socket does.
-            submit(Probe.IORING_OP_POLL_REMOVE, -1, token, 0, 0, REMOVE_TOKEN);
+            remove(token);
         }
+    }
+
+    /**
+     * Submits the POLL_REMOVE for {@code token}; caller holds sqLock. A removal that cannot be
+     * submitted is not reported (as epoll_ctl(DEL) is not): the caller is closing the descriptor.
+     */
+    private void remove(long token) {
+        submit(Probe.IORING_OP_POLL_REMOVE, -1, token, 0, 0, token | REMOVAL);
     }
 
     /** True if {@code token} is the live registration of its descriptor; caller holds sqLock. */
@@ -244,7 +255,14 @@ public final class IoUringPoller implements Poller {
                     }
                     continue;
                 }
-                if (token == REMOVE_TOKEN) {
+                if ((token & REMOVAL) != 0) {
+                    if (res == -EALREADY) {
+                        // The request had a wake-up in flight (its task work owned it), so it is
+                        // still armed and still holds the socket open: remove it again.
+                        synchronized (sqLock) {
+                            remove(token & ~REMOVAL);
+                        }
+                    }
                     continue;
                 }
                 int bits = res > 0 ? readiness(res) : 0;

@@ -164,13 +164,12 @@ public final class IoUringPoller implements Poller {
 
     /**
      * Writes one SQE and submits it; returns 0 or the errno of a failed submission. Caller holds
-     * sqLock. An SQ with no free slot (the kernel has not consumed an earlier entry) is an EBUSY.
+     * sqLock. Every submission is entered at once, so the SQ is full only if the kernel failed to
+     * consume an earlier entry: that is an EBUSY.
      */
     private int submit(int opcode, int fd, long addr, int len, int opFlags, long userData) {
         if (!ring.prepare(opcode, fd, addr, len, opFlags, userData)) {
-            if (ring.enter(0, 0, 0, 0, 0) < 0 || !ring.prepare(opcode, fd, addr, len, opFlags, userData)) {
-                return Ring.EBUSY;
-            }
+            return Ring.EBUSY;
         }
         for (;;) {
             int n = ring.enter(1, 0, 0, 0, 0);

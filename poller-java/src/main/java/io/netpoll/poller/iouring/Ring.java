@@ -170,8 +170,8 @@ final class Ring implements Closeable {
                 if (errno == ENOSYS || errno == Errno.EACCES || errno == EPERM) {
                     throw new IllegalStateException("netpoll: io_uring is not available: io_uring_setup failed with "
                             + Errno.text(errno) + " (errno " + errno + "); io_uring is turned off by the sysctl "
-                            + "kernel.io_uring_disabled, refused by a seccomp filter (container runtimes block it by "
-                            + "default), or missing from this kernel (" + System.getProperty("os.version") + ")");
+                            + "kernel.io_uring_disabled, refused by a seccomp filter (some container runtimes block it "
+                            + "by default), or missing from this kernel (" + System.getProperty("os.version") + ")");
                 }
                 throw Errno.exception("io_uring_setup", errno);
             }

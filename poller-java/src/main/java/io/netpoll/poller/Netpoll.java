@@ -2,6 +2,7 @@ package io.netpoll.poller;
 
 import io.netpoll.poller.epoll.EpollPoller;
 import io.netpoll.poller.iocp.IocpPoller;
+import io.netpoll.poller.iouring.IoUringPoller;
 import io.netpoll.poller.jfr.PollEvent;
 import io.netpoll.poller.jfr.PollerEvents;
 import io.netpoll.poller.kqueue.KqueueNative;
@@ -105,7 +106,7 @@ public final class Netpoll {
     }
 
     /** The backends {@code -Dnetpoll.backend} accepts, and where each runs. */
-    static final String SUPPORTED_BACKENDS = "epoll (Linux), kqueue (macOS, FreeBSD; Linux with -D"
+    static final String SUPPORTED_BACKENDS = "epoll (Linux), io_uring (Linux 5.13+), kqueue (macOS, FreeBSD; Linux with -D"
             + KqueueNative.LIBRARY_PROPERTY + "), iocp (Windows)";
 
     /** The backend Go would pick for this OS. */
@@ -132,8 +133,9 @@ public final class Netpoll {
      * Opens the backend called {@code name} on this OS.
      *
      * @throws IllegalArgumentException for a name that is not a backend
-     * @throws IllegalStateException for a backend this OS cannot run, or whose library cannot be
-     *     loaded (a missing {@code -Dnetpoll.kqueue.library})
+     * @throws IllegalStateException for a backend this OS cannot run, whose library cannot be
+     *     loaded (a missing {@code -Dnetpoll.kqueue.library}), or whose kernel lacks what it needs
+     *     (io_uring: the message names the missing opcode, feature or kernel version)
      */
     static Poller openBackend(String name) {
         String os = System.getProperty("os.name", "");
@@ -142,6 +144,9 @@ public final class Netpoll {
                 case "epoll":
                     requireOs(name, os, "linux");
                     return new EpollPoller();
+                case "io_uring":
+                    requireOs(name, os, "linux");
+                    return new IoUringPoller();
                 case "kqueue":
                     try {
                         return new KqueuePoller();

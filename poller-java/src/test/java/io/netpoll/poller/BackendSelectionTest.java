@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Which backend {@link Netpoll} picks by OS, the {@code -Dnetpoll.backend} names, and the errors. */
 class BackendSelectionTest {
     private static void assertNamesEveryBackend(String message) {
-        for (String name : new String[] {"epoll", "kqueue", "iocp"}) {
+        for (String name : new String[] {"epoll", "io_uring", "kqueue", "iocp"}) {
             assertTrue(message.contains(name), "'" + name + "' missing from: " + message);
         }
     }
@@ -43,11 +43,11 @@ class BackendSelectionTest {
         assertNamesEveryBackend(e.getMessage());
     }
 
-    @Test
-    void netpoll_get_with_an_unknown_backend_property_fails_naming_the_supported_ones() throws Exception {
-        // Netpoll.get() is a process singleton, already epoll here: ask a fresh JVM.
+    /** Runs {@link GetNetpoll} in a fresh JVM with {@code -Dnetpoll.backend=backend}: its exit code and output. */
+    private static Object[] childNetpoll(String backend) throws Exception {
+        // Netpoll.get() is a process singleton, already chosen here: ask a fresh JVM.
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "-Dnetpoll.backend=bogus", GetNetpoll.class.getName())
+                "-cp", System.getProperty("java.class.path"), "-Dnetpoll.backend=" + backend, GetNetpoll.class.getName())
                 .redirectErrorStream(true)
                 .start();
         p.getOutputStream().close();
@@ -56,10 +56,24 @@ class BackendSelectionTest {
             out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
         assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the child JVM did not exit");
-        assertEquals(GetNetpoll.FAILED, p.exitValue(), out);
+        return new Object[] {p.exitValue(), out};
+    }
+
+    @Test
+    void netpoll_get_with_an_unknown_backend_property_fails_naming_the_supported_ones() throws Exception {
+        Object[] child = childNetpoll("bogus");
+        String out = (String) child[1];
+        assertEquals(GetNetpoll.FAILED, child[0], out);
         assertTrue(out.startsWith(IllegalArgumentException.class.getName() + ": "), out);
         assertTrue(out.contains("'bogus'"), out);
         assertNamesEveryBackend(out);
+    }
+
+    @Test
+    void netpoll_get_runs_io_uring_when_asked() throws Exception {
+        Object[] child = childNetpoll("io_uring");
+        assertEquals(0, child[0], (String) child[1]);
+        assertEquals("opened io_uring", ((String) child[1]).strip());
     }
 
     /** The child: Netpoll.get() under the JVM's -D options; prints the failure's type and message. */
@@ -80,6 +94,13 @@ class BackendSelectionTest {
     void epoll_opens_here() throws Exception {
         try (Poller p = Netpoll.openBackend("epoll")) {
             assertEquals("epoll", p.name());
+        }
+    }
+
+    @Test
+    void io_uring_opens_here() throws Exception {
+        try (Poller p = Netpoll.openBackend("io_uring")) {
+            assertEquals("io_uring", p.name());
         }
     }
 

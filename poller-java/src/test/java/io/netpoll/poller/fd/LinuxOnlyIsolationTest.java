@@ -24,7 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Nothing on a macOS, FreeBSD or Windows path may touch a Linux-only class: {@code Native.register}
+ * Nothing on a macOS, FreeBSD or Windows path may touch a Linux-only class (the epoll and io_uring
+ * backends, the Linux layer, {@code LinuxLibC}): {@code Native.register}
  * of {@code LinuxLibC} would fail there (no epoll, eventfd, accept4 or pipe2), and a class that
  * merely names it could make the verifier load it. Checked two ways on this machine: by the
  * constant pools of the compiled classes, and by running the non-Linux selection and the classes
@@ -157,7 +158,8 @@ class LinuxOnlyIsolationTest {
                 }
                 String path = name.replace('.', '/');
                 if (path.equals(LINUX_LIBC) || path.equals(JNA_LINUX_CALLS) || path.equals(FFM_LINUX_CALLS)
-                        || path.startsWith(LINUX_LAYER) || path.startsWith("io/netpoll/poller/epoll/")) {
+                        || path.startsWith(LINUX_LAYER) || path.startsWith("io/netpoll/poller/epoll/")
+                        || path.startsWith("io/netpoll/poller/iouring/")) {
                     throw new ClassNotFoundException(name + " is Linux-only");
                 }
                 try (InputStream in = getParent().getResourceAsStream(path + ".class")) {

@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * NetFD's read and write paths over the real kernel (a socketpair on epoll) allocate nothing per
+ * NetFD's read and write paths over the real kernel (a socketpair on the process's backend) allocate nothing per
  * call once their buffers have been seen: scalar reads and writes, the gathering write and
  * scattering read over reused direct buffers, and the readiness probe (awaitReadable with data
  * queued). Measured with the thread's allocation counter; one 16-byte object per call (the
@@ -24,7 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * follows a warm-up round, and up to {@link #ROUNDS} are measured until one meets the bound, since
  * the JIT may take longer than one warm-up to compile the path (the FFM downcalls on JDK 25 do).
  *
- * <p>Each case runs in a child JVM with this one's JDK, native layer and native-access flags: a
+ * <p>Each case runs in a child JVM with this one's JDK, {@code netpoll.*} properties (native layer,
+ * backend) and native-access flag: a
  * process with one socket layer, as an application has. The shared test JVM is not one: other test
  * classes load the BSD and Winsock layers and model backends, the JIT compiles the read path with
  * several receivers and more inlined code, and there the FFM binding was seen leaving one 40-byte
@@ -54,8 +55,14 @@ class NetFDAllocationTest {
     private static void inChildJvm(String test) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (arg.startsWith("-Dnetpoll.") || arg.startsWith("--enable-native-access")) {
+            if (arg.startsWith("--enable-native-access")) {
                 cmd.add(arg);
+            }
+        }
+        // -D options and surefire's systemPropertyVariables alike (the latter are not JVM arguments).
+        for (String name : System.getProperties().stringPropertyNames()) {
+            if (name.startsWith("netpoll.")) {
+                cmd.add("-D" + name + "=" + System.getProperty(name));
             }
         }
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Child.class.getName(), test));

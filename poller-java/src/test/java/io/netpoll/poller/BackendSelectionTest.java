@@ -4,8 +4,11 @@ import io.netpoll.poller.kqueue.KqueueNative;
 import org.junit.jupiter.api.Test;
 
 import java.io.InputStream;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -46,10 +49,15 @@ class BackendSelectionTest {
     /** Runs {@link GetNetpoll} in a fresh JVM with {@code -Dnetpoll.backend=backend}: its exit code and output. */
     private static Object[] childNetpoll(String backend) throws Exception {
         // Netpoll.get() is a process singleton, already chosen here: ask a fresh JVM.
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "-Dnetpoll.backend=" + backend, GetNetpoll.class.getName())
-                .redirectErrorStream(true)
-                .start();
+        // This JVM's native-access flag and native layer, so that a JDK 25 child neither warns nor changes layer.
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (arg.startsWith("--enable-native-access") || arg.startsWith("-Dnetpoll.native=")) {
+                cmd.add(arg);
+            }
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "-Dnetpoll.backend=" + backend, GetNetpoll.class.getName()));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         p.getOutputStream().close();
         String out;
         try (InputStream in = p.getInputStream()) {

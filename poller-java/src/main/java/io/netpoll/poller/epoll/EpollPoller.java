@@ -152,8 +152,11 @@ public final class EpollPoller implements Poller {
         return reported;
     }
 
-    /** The {@link Poller} readiness bits for one epoll event mask (the mapping in the class comment). */
-    static int readiness(int ev) {
+    /**
+     * The {@link Poller} readiness bits for one epoll event mask (the mapping in the class comment);
+     * also io_uring's poll masks, which use epoll's bit values.
+     */
+    public static int readiness(int ev) {
         if (ev == Sys.EPOLLERR) {
             return ERROR;
         }

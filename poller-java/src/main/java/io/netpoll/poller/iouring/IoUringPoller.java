@@ -5,6 +5,7 @@ import com.sun.jna.Pointer;
 import io.netpoll.poller.PollDesc;
 import io.netpoll.poller.Poller;
 import io.netpoll.poller.ReadySink;
+import io.netpoll.poller.epoll.EpollPoller;
 import io.netpoll.poller.sys.Errno;
 import io.netpoll.poller.sys.Sys;
 
@@ -176,7 +177,7 @@ public final class IoUringPoller implements Poller {
             if (n >= 0) {
                 return 0;
             }
-            int errno = Errno.last();
+            int errno = -n;
             if (errno != Errno.EINTR) {
                 return errno;
             }
@@ -203,7 +204,7 @@ public final class IoUringPoller implements Poller {
                     r = ring.enter(0, 1, Ring.IORING_ENTER_GETEVENTS | Ring.IORING_ENTER_EXT_ARG, waitArgAddr, ARG_SIZE);
                 }
                 if (r < 0) {
-                    int errno = Errno.last();
+                    int errno = -r;
                     if (errno == Ring.ETIME) {
                         return (int) reap(sink, true);
                     }
@@ -264,7 +265,7 @@ public final class IoUringPoller implements Poller {
                     }
                     continue;
                 }
-                int bits = res > 0 ? readiness(res) : 0;
+                int bits = res > 0 ? EpollPoller.readiness(res) : 0;
                 if ((flags & Ring.IORING_CQE_F_MORE) == 0 && rearmIfLive(token)) {
                     bits |= READ | WRITE;
                 }
@@ -294,24 +295,6 @@ public final class IoUringPoller implements Poller {
             }
             return true;
         }
-    }
-
-    /** The {@link Poller} readiness bits for one poll mask (epoll's bit values; the class comment). */
-    static int readiness(int mask) {
-        if (mask == Sys.EPOLLERR) {
-            return ERROR;
-        }
-        int bits = 0;
-        if ((mask & (Sys.EPOLLIN | Sys.EPOLLRDHUP | Sys.EPOLLHUP | Sys.EPOLLERR)) != 0) {
-            bits |= READ;
-        }
-        if ((mask & (Sys.EPOLLRDHUP | Sys.EPOLLHUP | Sys.EPOLLERR)) != 0) {
-            bits |= HANGUP;
-        }
-        if ((mask & (Sys.EPOLLOUT | Sys.EPOLLHUP | Sys.EPOLLERR)) != 0) {
-            bits |= WRITE;
-        }
-        return bits;
     }
 
     /** Go's netpollBreak. */

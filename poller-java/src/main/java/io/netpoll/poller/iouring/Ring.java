@@ -3,7 +3,9 @@ package io.netpoll.poller.iouring;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import io.netpoll.poller.sys.Errno;
-import io.netpoll.poller.sys.LibC;
+import io.netpoll.poller.sys.LinuxCalls;
+import io.netpoll.poller.sys.NativeLayer;
+import io.netpoll.poller.sys.Sys;
 
 import java.io.Closeable;
 import java.lang.invoke.MethodHandles;
@@ -99,6 +101,7 @@ final class Ring implements Closeable {
 
     private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
 
+    private final LinuxCalls linux = NativeLayer.linux();
     final int fd;
     final int features;
     final int sqEntries;
@@ -164,9 +167,10 @@ final class Ring implements Closeable {
             params.clear();
             params.setInt(P_FLAGS, IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP);
             params.setInt(P_CQ_ENTRIES, cqEntries);
-            int fd = IoUringNative.setup(sqEntries, Pointer.nativeValue(params));
+            LinuxCalls linux = NativeLayer.linux();
+            int fd = linux.io_uring_setup(sqEntries, Pointer.nativeValue(params));
             if (fd < 0) {
-                int errno = Errno.last();
+                int errno = -fd;
                 if (errno == ENOSYS || errno == Errno.EACCES || errno == EPERM) {
                     throw new IllegalStateException("netpoll: io_uring is not available: io_uring_setup failed with "
                             + Errno.text(errno) + " (errno " + errno + "); io_uring is turned off by the sysctl "
@@ -177,7 +181,7 @@ final class Ring implements Closeable {
             }
             int features = params.getInt(P_FEATURES);
             if ((features & IORING_FEAT_SINGLE_MMAP) == 0) {
-                LibC.close(fd);
+                NativeLayer.posix().close(fd);
                 throw new IllegalStateException("netpoll: the io_uring backend needs IORING_FEAT_SINGLE_MMAP (Linux 5.4); "
                         + "kernel " + System.getProperty("os.version") + " lacks it");
             }
@@ -186,21 +190,19 @@ final class Ring implements Closeable {
             long sqRingSize = params.getInt(P_SQ_OFF + SQ_ARRAY) + 4L * sqN;
             long cqRingSize = params.getInt(P_CQ_OFF + CQ_CQES) + (long) CQE_SIZE * cqN;
             long ringSize = Math.max(sqRingSize, cqRingSize);
-            long ringAddr = IoUringNative.mmap(0, ringSize, IoUringNative.PROT_READ | IoUringNative.PROT_WRITE,
-                    IoUringNative.MAP_SHARED | IoUringNative.MAP_POPULATE, fd, IORING_OFF_SQ_RING);
-            if (ringAddr == IoUringNative.MAP_FAILED) {
-                int errno = Errno.last();
-                LibC.close(fd);
-                throw Errno.exception("mmap(io_uring rings)", errno);
+            long ringAddr = linux.mmap(0, ringSize, Sys.PROT_READ | Sys.PROT_WRITE, Sys.MAP_SHARED | Sys.MAP_POPULATE,
+                    fd, IORING_OFF_SQ_RING);
+            if (ringAddr < 0) {
+                NativeLayer.posix().close(fd);
+                throw Errno.exception("mmap(io_uring rings)", (int) -ringAddr);
             }
             long sqesSize = (long) SQE_SIZE * sqN;
-            long sqesAddr = IoUringNative.mmap(0, sqesSize, IoUringNative.PROT_READ | IoUringNative.PROT_WRITE,
-                    IoUringNative.MAP_SHARED | IoUringNative.MAP_POPULATE, fd, IORING_OFF_SQES);
-            if (sqesAddr == IoUringNative.MAP_FAILED) {
-                int errno = Errno.last();
-                IoUringNative.munmap(ringAddr, ringSize);
-                LibC.close(fd);
-                throw Errno.exception("mmap(io_uring sqes)", errno);
+            long sqesAddr = linux.mmap(0, sqesSize, Sys.PROT_READ | Sys.PROT_WRITE, Sys.MAP_SHARED | Sys.MAP_POPULATE,
+                    fd, IORING_OFF_SQES);
+            if (sqesAddr < 0) {
+                linux.munmap(ringAddr, ringSize);
+                NativeLayer.posix().close(fd);
+                throw Errno.exception("mmap(io_uring sqes)", (int) -sqesAddr);
             }
             return new Ring(fd, params, ringAddr, ringSize, sqesAddr, sqesSize);
         }
@@ -219,7 +221,7 @@ final class Ring implements Closeable {
         boolean[] supported = new boolean[PROBE_OPS];
         try (Memory probe = new Memory(PROBE_HEADER + (long) PROBE_OP_SIZE * PROBE_OPS)) {
             probe.clear();
-            if (IoUringNative.register(fd, IORING_REGISTER_PROBE, Pointer.nativeValue(probe), PROBE_OPS) < 0) {
+            if (linux.io_uring_register(fd, IORING_REGISTER_PROBE, Pointer.nativeValue(probe), PROBE_OPS) < 0) {
                 return supported;
             }
             int opsLen = probe.getByte(1) & 0xff;
@@ -258,9 +260,9 @@ final class Ring implements Closeable {
         return true;
     }
 
-    /** io_uring_enter(2): the raw result (-1 and errno on failure). */
+    /** io_uring_enter(2): the result, or -errno. */
     int enter(int toSubmit, int minComplete, int flags, long arg, long argSize) {
-        return IoUringNative.enter(fd, toSubmit, minComplete, flags, arg, argSize);
+        return linux.io_uring_enter(fd, toSubmit, minComplete, flags, arg, argSize);
     }
 
     /** The SQ ring's flags word (IORING_SQ_CQ_OVERFLOW, IORING_SQ_TASKRUN). */
@@ -298,8 +300,8 @@ final class Ring implements Closeable {
 
     @Override
     public void close() {
-        IoUringNative.munmap(sqesAddr, sqesSize);
-        IoUringNative.munmap(ringAddr, ringSize);
-        LibC.close(fd);
+        linux.munmap(sqesAddr, sqesSize);
+        linux.munmap(ringAddr, ringSize);
+        NativeLayer.posix().close(fd);
     }
 }

@@ -33,4 +33,29 @@ final class JnaLinuxCalls implements LinuxCalls {
     public int pipe2(long fds, int flags) {
         return ok(LinuxLibC.pipe2(fds, flags));
     }
+
+    @Override
+    public int io_uring_setup(int entries, long params) {
+        return (int) JnaPosixCalls.ok(LinuxLibC.syscall(Sys.SYS_IO_URING_SETUP, entries, params, 0, 0, 0, 0));
+    }
+
+    @Override
+    public int io_uring_enter(int ringFd, int toSubmit, int minComplete, int flags, long arg, long argSize) {
+        return (int) JnaPosixCalls.ok(LinuxLibC.syscall(Sys.SYS_IO_URING_ENTER, ringFd, toSubmit, minComplete, flags, arg, argSize));
+    }
+
+    @Override
+    public int io_uring_register(int ringFd, int opcode, long arg, int nrArgs) {
+        return (int) JnaPosixCalls.ok(LinuxLibC.syscall(Sys.SYS_IO_URING_REGISTER, ringFd, opcode, arg, nrArgs, 0, 0));
+    }
+
+    @Override
+    public long mmap(long addr, long length, int prot, int flags, int fd, long offset) {
+        return ok(LinuxLibC.mmap(addr, length, prot, flags, fd, offset));
+    }
+
+    @Override
+    public int munmap(long addr, long length) {
+        return ok(LinuxLibC.munmap(addr, length));
+    }
 }

@@ -1,7 +1,7 @@
 package io.netpoll.poller.sys;
 
 /**
- * The Linux-only calls (epoll, eventfd, accept4, pipe2), with the result contract of
+ * The Linux-only calls (epoll, eventfd, accept4, pipe2, io_uring and the mappings of its rings), with the result contract of
  * {@link PosixCalls}: the result, or {@code -errno}. Apart from the POSIX ones because only Linux
  * has them: a binding of these must never be made on another OS (LinuxOnlyIsolationTest), so
  * {@link NativeLayer#linux()} binds them at the first call, which only the epoll backend and the
@@ -21,4 +21,16 @@ public interface LinuxCalls {
     int accept4(int fd, long addr, long addrlenPtr, int flags);
 
     int pipe2(long fds, int flags);
+
+    // io_uring(7): glibc has no wrappers, so both bindings make them through syscall(2)
+    int io_uring_setup(int entries, long params);
+
+    int io_uring_enter(int ringFd, int toSubmit, int minComplete, int flags, long arg, long argSize);
+
+    int io_uring_register(int ringFd, int opcode, long arg, int nrArgs);
+
+    /** mmap(2): the address, or -errno (no mapping address is negative on a 64-bit Linux). */
+    long mmap(long addr, long length, int prot, int flags, int fd, long offset);
+
+    int munmap(long addr, long length);
 }

@@ -5,7 +5,7 @@ import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
 
 /**
- * The Linux-only C library calls (epoll, eventfd, accept4, pipe2), bound through JNA direct mapping
+ * The Linux-only C library calls (epoll, eventfd, accept4, pipe2, syscall and mmap for io_uring), bound through JNA direct mapping
  * in a class of their own: {@code Native.register} fails for a whole class when one symbol is
  * missing, so these must not share a class with the POSIX calls in {@link LibC}, which macOS and the
  * BSDs also have.
@@ -33,4 +33,10 @@ public final class LinuxLibC {
     // descriptor creation with SOCK_NONBLOCK|SOCK_CLOEXEC / O_NONBLOCK|O_CLOEXEC in one call
     public static native int accept4(int fd, long addr, long addrlenPtr, int flags);
     public static native int pipe2(long fds, int flags);
+
+    // io_uring's system calls, which have no wrappers, and the mappings of its rings
+    /** syscall(2); arguments the call does not take are ignored by the kernel. */
+    public static native long syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6);
+    public static native long mmap(long addr, long length, int prot, int flags, int fd, long offset);
+    public static native int munmap(long addr, long length);
 }

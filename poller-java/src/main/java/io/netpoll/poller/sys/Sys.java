@@ -55,6 +55,17 @@ public final class Sys {
     public static final int EFD_NONBLOCK = 0x800;
     public static final int EFD_CLOEXEC = 0x80000;
 
+    /** The io_uring system calls (include/uapi/asm-generic/unistd.h: the same on x86_64 and arm64). */
+    public static final long SYS_IO_URING_SETUP = 425;
+    public static final long SYS_IO_URING_ENTER = 426;
+    public static final long SYS_IO_URING_REGISTER = 427;
+
+    /** mmap(2). */
+    public static final int PROT_READ = 0x1;
+    public static final int PROT_WRITE = 0x2;
+    public static final int MAP_SHARED = 0x01;
+    public static final int MAP_POPULATE = 0x8000;
+
     /** struct iovec: base pointer, then length. */
     public static final int IOVEC_SIZE = 16;
     /** struct msghdr on LP64: name, namelen, iov, iovlen, control, controllen, flags. */

@@ -203,17 +203,6 @@ class IoUringPollerTest {
     }
 
     @Test
-    void poll_masks_map_to_readiness_as_on_epoll() {
-        assertEquals(Poller.ERROR, IoUringPoller.readiness(Sys.EPOLLERR), "POLLERR alone is an error and nothing else");
-        assertEquals(Poller.READ, IoUringPoller.readiness(Sys.EPOLLIN));
-        assertEquals(Poller.WRITE, IoUringPoller.readiness(Sys.EPOLLOUT));
-        assertEquals(Poller.READ | Poller.HANGUP, IoUringPoller.readiness(Sys.EPOLLRDHUP), "the peer's FIN");
-        assertEquals(Poller.READ | Poller.HANGUP | Poller.WRITE, IoUringPoller.readiness(Sys.EPOLLHUP));
-        assertEquals(Poller.READ | Poller.HANGUP | Poller.WRITE, IoUringPoller.readiness(Sys.EPOLLERR | Sys.EPOLLIN));
-        assertEquals(0, IoUringPoller.readiness(0));
-    }
-
-    @Test
     void a_wakeup_survives_a_non_blocking_poll() throws Exception {
         try (IoUringPoller p = new IoUringPoller()) {
             p.wakeup();

@@ -48,6 +48,11 @@ final class Downcalls {
         return LINKER.downcallHandle(symbol(name), fd, CAPTURE_ERRNO, Linker.Option.critical(false));
     }
 
+    /** A variadic call that may take time, whose variadic arguments start at {@code firstVariadic}. */
+    static MethodHandle variadic(String name, int firstVariadic, FunctionDescriptor fd) {
+        return LINKER.downcallHandle(symbol(name), fd, CAPTURE_ERRNO, Linker.Option.firstVariadicArg(firstVariadic));
+    }
+
     /** A call whose errno is not wanted (strerror). */
     static MethodHandle plain(String name, FunctionDescriptor fd) {
         return LINKER.downcallHandle(symbol(name), fd);

@@ -1,6 +1,7 @@
 package io.netpoll.poller.sys.ffm;
 
 import io.netpoll.poller.sys.LinuxCalls;
+import io.netpoll.poller.sys.Sys;
 
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
@@ -20,6 +21,10 @@ final class FfmLinuxCalls implements LinuxCalls {
     private static final MethodHandle EVENTFD = Downcalls.call("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle ACCEPT4 = Downcalls.quick("accept4", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
     private static final MethodHandle PIPE2 = Downcalls.call("pipe2", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle SYSCALL = Downcalls.variadic("syscall", 1,
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle MMAP = Downcalls.call("mmap", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle MUNMAP = Downcalls.call("munmap", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG));
 
     @Override
     public int epoll_create1(int flags) {
@@ -76,6 +81,51 @@ final class FfmLinuxCalls implements LinuxCalls {
         MemorySegment st = Downcalls.state();
         try {
             return Downcalls.ok((int) PIPE2.invokeExact(st, fds, flags), st);
+        } catch (Throwable t) {
+            throw Downcalls.failed(t);
+        }
+    }
+
+    @Override
+    public int io_uring_setup(int entries, long params) {
+        return (int) syscall(Sys.SYS_IO_URING_SETUP, entries, params, 0, 0, 0, 0);
+    }
+
+    @Override
+    public int io_uring_enter(int ringFd, int toSubmit, int minComplete, int flags, long arg, long argSize) {
+        return (int) syscall(Sys.SYS_IO_URING_ENTER, ringFd, toSubmit, minComplete, flags, arg, argSize);
+    }
+
+    @Override
+    public int io_uring_register(int ringFd, int opcode, long arg, int nrArgs) {
+        return (int) syscall(Sys.SYS_IO_URING_REGISTER, ringFd, opcode, arg, nrArgs, 0, 0);
+    }
+
+    /** syscall(2), variadic after the number; arguments the call does not take are ignored by the kernel. */
+    private static long syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6) {
+        MemorySegment st = Downcalls.state();
+        try {
+            return Downcalls.ok((long) SYSCALL.invokeExact(st, number, a1, a2, a3, a4, a5, a6), st);
+        } catch (Throwable t) {
+            throw Downcalls.failed(t);
+        }
+    }
+
+    @Override
+    public long mmap(long addr, long length, int prot, int flags, int fd, long offset) {
+        MemorySegment st = Downcalls.state();
+        try {
+            return Downcalls.ok((long) MMAP.invokeExact(st, addr, length, prot, flags, fd, offset), st);
+        } catch (Throwable t) {
+            throw Downcalls.failed(t);
+        }
+    }
+
+    @Override
+    public int munmap(long addr, long length) {
+        MemorySegment st = Downcalls.state();
+        try {
+            return Downcalls.ok((int) MUNMAP.invokeExact(st, addr, length), st);
         } catch (Throwable t) {
             throw Downcalls.failed(t);
         }

@@ -45,7 +45,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *       poll with no events and is retried by a forever one; -ETIME is the timeout.</li>
  * </ul>
  * The mask maps to readiness bits as on epoll (Go's mapping): IN, RDHUP, HUP or ERR → read; OUT,
- * HUP or ERR → write; RDHUP, HUP or ERR → hang-up; ERR alone → {@link Poller#ERROR}.
+ * HUP or ERR → write; RDHUP, HUP or ERR → hang-up. Except ERR alone: epoll reports a fresh poll of
+ * the socket, where ERR alone means the descriptor cannot be polled ({@link Poller#ERROR}), but a
+ * multishot poll may post the mask its wake-up carried, and a socket error (a reset) wakes with
+ * POLLERR alone before the poll that would add IN and HUP. So here ERR alone is a pending socket
+ * error, reported as read, write and hang-up, and the read or write names it.
  *
  * <h2>Threads and locks</h2>
  * Submissions (open, close, wakeup, re-arm) hold {@code sqLock} from writing the SQE to the
@@ -265,7 +269,7 @@ public final class IoUringPoller implements Poller {
                     }
                     continue;
                 }
-                int bits = res > 0 ? EpollPoller.readiness(res) : 0;
+                int bits = res > 0 ? readiness(res) : 0;
                 if ((flags & Ring.IORING_CQE_F_MORE) == 0 && rearmIfLive(token)) {
                     bits |= READ | WRITE;
                 }
@@ -279,6 +283,11 @@ public final class IoUringPoller implements Poller {
             }
             return n > 0 ? (1L << 32) | reported : 0;
         }
+    }
+
+    /** The readiness bits of a completion's poll mask (see the class comment for ERR alone). */
+    static int readiness(int mask) {
+        return EpollPoller.readiness(mask == Sys.EPOLLERR ? Sys.EPOLLERR | Sys.EPOLLIN | Sys.EPOLLOUT : mask);
     }
 
     /** A multishot poll ended: arms it again if its registration is still live; true if so. */

@@ -6,6 +6,7 @@ import io.netpoll.poller.RealPollerContract;
 import io.netpoll.poller.TestDescriptors;
 import io.netpoll.poller.TestSockets;
 import io.netpoll.poller.sys.LibC;
+import io.netpoll.poller.sys.Sys;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -65,6 +66,18 @@ class IoUringPollerTest extends RealPollerContract {
             p.close(sp[0]);
             LibC.close(sp[0]);
         }
+    }
+
+    @Test
+    void a_bare_pollerr_is_a_pending_socket_error_not_an_unpollable_descriptor() {
+        // A multishot poll may post the mask of the wake-up that fired, and a reset wakes the
+        // socket's waiters with POLLERR alone before the one that brings IN and HUP; epoll's
+        // ERROR (Go's not-pollable) would fail the next read with "the poller reported an error"
+        // instead of the reset the read reports (seen in TlsFaultsSpec on io_uring).
+        int bits = IoUringPoller.readiness(Sys.EPOLLERR);
+        assertEquals(Poller.READ | Poller.WRITE | Poller.HANGUP, bits);
+        assertEquals(Poller.READ, IoUringPoller.readiness(Sys.EPOLLIN), "other masks map as on epoll");
+        assertEquals(Poller.READ | Poller.WRITE | Poller.HANGUP, IoUringPoller.readiness(Sys.EPOLLERR | Sys.EPOLLHUP));
     }
 
     @Test

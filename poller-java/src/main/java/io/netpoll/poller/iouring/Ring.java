@@ -64,11 +64,14 @@ final class Ring implements Closeable {
     static final int CQE_SIZE = 16;
     // struct io_uring_sqe
     private static final int SQE_OPCODE = 0;
+    private static final int SQE_FLAGS = 1;
+    private static final int SQE_IOPRIO = 2;
     private static final int SQE_FD = 4;
     private static final int SQE_ADDR = 16;
     private static final int SQE_LEN = 24;
     private static final int SQE_OP_FLAGS = 28;
     private static final int SQE_USER_DATA = 32;
+    private static final int SQE_BUF_GROUP = 40;
     // struct io_uring_cqe
     private static final int CQE_USER_DATA = 0;
     private static final int CQE_RES = 8;
@@ -101,7 +104,7 @@ final class Ring implements Closeable {
 
     private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
 
-    private final LinuxCalls linux = NativeLayer.linux();
+    private final LinuxCalls linux;
     final int fd;
     final int features;
     final int sqEntries;
@@ -125,7 +128,8 @@ final class Ring implements Closeable {
     /** Our copy of the CQ head; guarded by the owner's reaping lock. */
     private int cqHead;
 
-    private Ring(int fd, Memory params, long ringAddr, long ringSize, long sqesAddr, long sqesSize) {
+    private Ring(LinuxCalls linux, int fd, Memory params, long ringAddr, long ringSize, long sqesAddr, long sqesSize) {
+        this.linux = linux;
         this.fd = fd;
         this.features = params.getInt(P_FEATURES);
         this.sqEntries = params.getInt(P_SQ_ENTRIES);
@@ -163,11 +167,20 @@ final class Ring implements Closeable {
      * @throws java.io.IOException for any other failure (EMFILE, ENOMEM, ...)
      */
     static Ring setup(int sqEntries, int cqEntries) throws java.io.IOException {
+        return setup(sqEntries, cqEntries, 0);
+    }
+
+    /** {@link #setup(int, int)} with more IORING_SETUP_* flags (a ring one thread owns, for example). */
+    static Ring setup(int sqEntries, int cqEntries, int setupFlags) throws java.io.IOException {
+        return setup(NativeLayer.linux(), sqEntries, cqEntries, setupFlags);
+    }
+
+    /** {@link #setup(int, int, int)} through the given calls (a test gives calls that fail). */
+    static Ring setup(LinuxCalls linux, int sqEntries, int cqEntries, int setupFlags) throws java.io.IOException {
         try (Memory params = new Memory(PARAMS_SIZE)) {
             params.clear();
-            params.setInt(P_FLAGS, IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP);
+            params.setInt(P_FLAGS, IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP | setupFlags);
             params.setInt(P_CQ_ENTRIES, cqEntries);
-            LinuxCalls linux = NativeLayer.linux();
             int fd = linux.io_uring_setup(sqEntries, Pointer.nativeValue(params));
             if (fd < 0) {
                 int errno = -fd;
@@ -204,7 +217,7 @@ final class Ring implements Closeable {
                 NativeLayer.posix().close(fd);
                 throw Errno.exception("mmap(io_uring sqes)", (int) -sqesAddr);
             }
-            return new Ring(fd, params, ringAddr, ringSize, sqesAddr, sqesSize);
+            return new Ring(linux, fd, params, ringAddr, ringSize, sqesAddr, sqesSize);
         }
     }
 
@@ -221,7 +234,7 @@ final class Ring implements Closeable {
         boolean[] supported = new boolean[PROBE_OPS];
         try (Memory probe = new Memory(PROBE_HEADER + (long) PROBE_OP_SIZE * PROBE_OPS)) {
             probe.clear();
-            if (linux.io_uring_register(fd, IORING_REGISTER_PROBE, Pointer.nativeValue(probe), PROBE_OPS) < 0) {
+            if (register(IORING_REGISTER_PROBE, Pointer.nativeValue(probe), PROBE_OPS) < 0) {
                 return supported;
             }
             int opsLen = probe.getByte(1) & 0xff;
@@ -240,6 +253,15 @@ final class Ring implements Closeable {
      * The caller holds the submission lock and calls {@link #enter} to submit it.
      */
     boolean prepare(int opcode, int fd, long addr, int len, int opFlags, long userData) {
+        return prepare(opcode, 0, 0, fd, addr, len, opFlags, 0, userData);
+    }
+
+    /**
+     * {@link #prepare(int, int, long, int, int, long)} with every field an SQE may need: its IOSQE_*
+     * flags, the ioprio word (an opcode's own flags, such as multishot), and the provided-buffer group.
+     */
+    boolean prepare(int opcode, int sqeFlags, int ioprio, int fd, long addr, int len, int opFlags, int bufGroup,
+                    long userData) {
         // hot path: no allocation
         int head = (int) INT.getAcquire(ring, sqHead);
         if (sqTail - head >= sqEntries) {
@@ -250,14 +272,22 @@ final class Ring implements Closeable {
             sqes.putLong(off + i, 0L);
         }
         sqes.put(off + SQE_OPCODE, (byte) opcode);
+        sqes.put(off + SQE_FLAGS, (byte) sqeFlags);
+        sqes.putShort(off + SQE_IOPRIO, (short) ioprio);
         sqes.putInt(off + SQE_FD, fd);
         sqes.putLong(off + SQE_ADDR, addr);
         sqes.putInt(off + SQE_LEN, len);
         sqes.putInt(off + SQE_OP_FLAGS, opFlags);
         sqes.putLong(off + SQE_USER_DATA, userData);
+        sqes.putShort(off + SQE_BUF_GROUP, (short) bufGroup);
         sqTail++;
         INT.setRelease(ring, sqTailIndex, sqTail);
         return true;
+    }
+
+    /** io_uring_register(2): the result, or -errno. */
+    int register(int opcode, long arg, int nrArgs) {
+        return linux.io_uring_register(fd, opcode, arg, nrArgs);
     }
 
     /** io_uring_enter(2): the result, or -errno. */

@@ -69,11 +69,22 @@ public final class NativeLayer {
 
     /** Finds the FFM binding, and whether the JVM lets it call native code; a test gives its own. */
     static class FfmLoader {
+        private final String className;
+
+        FfmLoader() {
+            this(FFM_BINDING);
+        }
+
+        /** A loader of another class than the FFM binding (a test's, that fails to start). */
+        FfmLoader(String className) {
+            this.className = className;
+        }
+
         /** The FFM binding; null when this jar was built without it. */
         NativeBinding load() {
             Class<?> c;
             try {
-                c = Class.forName(FFM_BINDING);
+                c = Class.forName(className);
             } catch (ClassNotFoundException e) {
                 return null;
             }

@@ -245,4 +245,42 @@ class NativeLayerTest {
             }
         }
     }
+
+    /** Stands for an FFM binding whose downcalls cannot be linked: its constructor fails. */
+    public static final class FailingBinding implements NativeBinding {
+        public FailingBinding() {
+            throw new UnsatisfiedLinkError("no symbol recv in this libc");
+        }
+
+        @Override
+        public String name() {
+            return "ffm";
+        }
+
+        @Override
+        public PosixCalls posix() {
+            throw new AssertionError("never constructed");
+        }
+
+        @Override
+        public LinuxCalls linux() {
+            throw new AssertionError("never constructed");
+        }
+    }
+
+    @Test
+    void an_ffm_binding_that_fails_to_start_is_an_illegal_state_carrying_the_cause() {
+        NativeLayer.FfmLoader failing = new NativeLayer.FfmLoader(FailingBinding.class.getName()) {
+            @Override
+            boolean nativeAccessEnabled() {
+                return true;
+            }
+        };
+        for (String asked : new String[]{null, NativeLayer.FFM}) {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> NativeLayer.choose(asked, NativeLayer.FFM_JDK, failing), "asked " + asked);
+            assertTrue(e.getMessage().contains("the FFM layer failed to start"), e.getMessage());
+            assertInstanceOf(UnsatisfiedLinkError.class, e.getCause());
+        }
+    }
 }

@@ -13,6 +13,7 @@ serves() {
     loom:https) return 1 ;;
     netty:*|loom:*|go:*) return 0 ;;
     ktor:resp|ktor:echo) return 0 ;;
+    uring-probe*:echo|epoll-probe:echo) return 0 ;;
     redis:resp|nginx:http|nginx:https) return 0 ;;
     *) return 1 ;;
   esac
@@ -38,6 +39,16 @@ server_command() {
       [[ $system == *-io_uring ]] && backend=(-Dnetpoll.backend=io_uring)
       CMD=("$JDK21/bin/java" $JVM_OPTS --enable-native-access=ALL-UNNAMED "-Dnetpoll.native=${layer%%-*}" "${backend[@]}" \
         -jar "$SAMPLES_JAR" "$workload" --addr "$addr" --parallelism 1 --dispatcher netpoll "${tls[@]}") ;;
+    # Not servers: the echo loops that measure what docs/io_uring.md's design (b) could gain, on the
+    # JDK 25: EpollEchoProbe (readiness) and CompletionEchoProbe (io_uring; -multishot: a multishot
+    # receive into provided buffers). Echo only.
+    epoll-probe) CMD=("$JDK21/bin/java" $JVM_OPTS --enable-native-access=ALL-UNNAMED -cp "$BENCH/target/benchmarks.jar" \
+        io.netpoll.benchmarks.EpollEchoProbe --addr "$addr") ;;
+    uring-probe|uring-probe-multishot)
+      local mode=single
+      [[ $system == *-multishot ]] && mode=multishot
+      CMD=("$JDK21/bin/java" $JVM_OPTS --enable-native-access=ALL-UNNAMED "-Dprobe.mode=$mode" -cp "$BENCH/target/benchmarks.jar" \
+        io.netpoll.poller.iouring.CompletionEchoProbe --addr "$addr") ;;
     netty) CMD=(java $JVM_OPTS -jar "$BENCH/peers/netty/target/peers-netty.jar" "$workload" --addr "$addr" "${tls[@]}") ;;
     loom) CMD=("$JDK21/bin/java" $JVM_OPTS -jar "$BENCH/peers/loom/target/peers-loom.jar" "$workload" --addr "$addr") ;;
     ktor) CMD=(java $JVM_OPTS -jar "$BENCH/peers/ktor/target/peers-ktor.jar" "$workload" --addr "$addr") ;;

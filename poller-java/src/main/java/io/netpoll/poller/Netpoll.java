@@ -38,7 +38,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * before each poll with the time until the next one as the poll timeout. Arming a timer earlier
  * than the blocked poller's wake-up time breaks the poller ({@link Poller#wakeup}) so it re-plans.
  * Moving an armed deadline later leaves its timer in place until it comes due, and places it then
- * ({@link #armDeadline}).
+ * ({@link #armDeadline}); the move itself takes no lock (PollDesc's locking section).
  */
 public final class Netpoll {
     /**
@@ -315,7 +315,8 @@ public final class Netpoll {
                     Timer next = deadlines.peek();
                     return next == null ? -1 : next.when - nowNanos;
                 }
-                if (t.target - nowNanos > 0) {
+                long target = t.target;
+                if (target - nowNanos > 0 || !t.claim(target)) {
                     deadlines.reset(t, t.target); // moved later since it was placed: place it now
                     continue;
                 }
@@ -367,6 +368,7 @@ public final class Netpoll {
 
     void cancelDeadline(PollDesc.DeadlineTimer t) {
         synchronized (timerLock) {
+            t.target = PollDesc.DeadlineTimer.NOT_ARMED;
             if (deadlines.remove(t)) {
                 armedDeadlines = deadlines.size();
             }

@@ -38,7 +38,14 @@ import java.lang.invoke.VarHandle;
  *
  * <h2>Locking</h2>
  * Slots and flags are lock-free. Deadlines, their timers and their sequence numbers are guarded by
- * {@code this}; {@link Netpoll}'s timer lock nests inside it, never the other way round.
+ * {@code this}; {@link Netpoll}'s timer lock nests inside it, never the other way round. One
+ * exception keeps the commonest deadline change lock-free: moving a direction's armed deadline
+ * later (a server extending its idle or write deadline on every request). That only needs the
+ * timer's {@code target} moved, by a CAS from the armed time ({@link DeadlineTimer#extend}); the
+ * timer keeps its place in the heap and is placed at the new time when the old one comes. The
+ * timer is taken to fire by a CAS of the same word ({@link Netpoll#runDeadlines}), so of an
+ * extension and a firing exactly one wins: an extension that loses takes the locked path, which
+ * clears the expiry the firing set.
  */
 public final class PollDesc {
     public static final int MODE_READ = 1;
@@ -363,7 +370,17 @@ public final class PollDesc {
      * passed fails pending and future calls at once; a future one arms a timer that will.
      */
     public void setDeadline(int mode, long deadlineNanos) {
-        setOrClear(mode, true, deadlineNanos);
+        // hot path: no allocation, and no lock when it moves an armed deadline later
+        int locked = mode;
+        if ((mode & MODE_READ) != 0 && readTimer.extend(deadlineNanos)) {
+            locked &= ~MODE_READ;
+        }
+        if ((mode & MODE_WRITE) != 0 && writeTimer.extend(deadlineNanos)) {
+            locked &= ~MODE_WRITE;
+        }
+        if (locked != 0) {
+            setOrClear(locked, true, deadlineNanos);
+        }
     }
 
     /** Removes the deadline for {@code mode}; calls may block indefinitely again. */
@@ -458,16 +475,47 @@ public final class PollDesc {
      * {@link #deadlineExpired}.
      */
     static final class DeadlineTimer extends Timer {
+        /** {@code target} of a timer that is not in the heap (never armed, cancelled, or taken to fire). */
+        static final long NOT_ARMED = Long.MIN_VALUE;
+        private static final VarHandle TARGET;
+
+        static {
+            try {
+                TARGET = MethodHandles.lookup().findVarHandle(DeadlineTimer.class, "target", long.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
         final PollDesc pd;
         final int mode;
         int seq;
         int firingSeq;
-        /** The deadline itself; {@code when} may be earlier (see {@link Netpoll#armDeadline}). Guarded by the timer lock. */
-        long target;
+        /**
+         * The deadline itself, or {@link #NOT_ARMED}; {@code when} may be earlier (see {@link
+         * Netpoll#armDeadline}). Written under the timer lock, except by {@link #extend}'s CAS.
+         */
+        volatile long target = NOT_ARMED;
 
         DeadlineTimer(PollDesc pd, int mode) {
             this.pd = pd;
             this.mode = mode;
+        }
+
+        /**
+         * Moves an armed deadline to the later {@code deadlineNanos}, which has not passed, without
+         * a lock; false if the timer is not armed, the move is not later, the time has passed, or
+         * the timer was taken to fire meanwhile (the caller then takes the locked path).
+         */
+        boolean extend(long deadlineNanos) {
+            long armed = target;
+            return armed != NOT_ARMED && deadlineNanos - armed >= 0 && deadlineNanos - System.nanoTime() > 0
+                    && TARGET.compareAndSet(this, armed, deadlineNanos);
+        }
+
+        /** Takes the timer to fire if its target is still {@code due}; false if an extension moved it. */
+        boolean claim(long due) {
+            return TARGET.compareAndSet(this, due, NOT_ARMED);
         }
 
         @Override

@@ -58,14 +58,18 @@ public final class EpollEchoProbe {
     }
 
     public static void main(String[] args) throws IOException {
+        new EpollEchoProbe(listen(port(args))).run();
+    }
+
+    /** The port of {@code --addr 127.0.0.1:PORT} (7000 without one); both probes listen on loopback. */
+    public static int port(String[] args) {
         String addr = "127.0.0.1:7000";
         for (int i = 0; i + 1 < args.length; i++) {
             if (args[i].equals("--addr")) {
                 addr = args[i + 1];
             }
         }
-        int port = Integer.parseInt(addr.substring(addr.lastIndexOf(':') + 1));
-        new EpollEchoProbe(listen(port)).run();
+        return Integer.parseInt(addr.substring(addr.lastIndexOf(':') + 1));
     }
 
     /** A non-blocking IPv4 listener on 127.0.0.1:port (the io_uring probe listens the same way). */

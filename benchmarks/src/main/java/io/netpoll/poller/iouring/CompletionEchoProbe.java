@@ -104,16 +104,9 @@ public final class CompletionEchoProbe {
     }
 
     public static void main(String[] args) throws IOException {
-        String addr = "127.0.0.1:7000";
-        for (int i = 0; i + 1 < args.length; i++) {
-            if (args[i].equals("--addr")) {
-                addr = args[i + 1];
-            }
-        }
-        int port = Integer.parseInt(addr.substring(addr.lastIndexOf(':') + 1));
         boolean multishot = System.getProperty("probe.mode", "single").equals("multishot");
         Ring ring = Ring.setup(4096, 8192, IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN);
-        new CompletionEchoProbe(ring, EpollEchoProbe.listen(port), multishot).run();
+        new CompletionEchoProbe(ring, EpollEchoProbe.listen(EpollEchoProbe.port(args)), multishot).run();
     }
 
     /**

@@ -71,6 +71,27 @@ final class Artifacts {
         return jars;
     }
 
+    /** The module path of a Kotlin application on {@code Dispatchers.Netpoll}: {@link #netModulePath} and the scheduler. */
+    static List<Path> kotlinModulePath() {
+        List<Path> jars = netModulePath();
+        jars.add(jarOf("io.netpoll.dispatcher.NetpollDispatcher"));
+        return jars;
+    }
+
+    /**
+     * The Kotlin compiler's class path (kotlin-compiler-embeddable and what it runs on), from this
+     * module's test dependencies: the compiler, the standard library, kotlinx-coroutines and the
+     * JetBrains annotations, which it writes on the code it generates.
+     */
+    static List<Path> kotlinCompilerClassPath() {
+        List<Path> jars = new ArrayList<>();
+        for (String c : List.of("org.jetbrains.kotlin.cli.jvm.K2JVMCompiler", "kotlin.Unit", "kotlinx.coroutines.Job",
+                "org.jetbrains.annotations.NotNull")) {
+            jars.add(jarOf(c));
+        }
+        return jars;
+    }
+
     /**
      * Lines of a JVM's stderr that are warnings (the JDK prints each as "WARNING: ..."), and the
      * poller's note that it fell back to JNA on a JDK with FFM because native access was not

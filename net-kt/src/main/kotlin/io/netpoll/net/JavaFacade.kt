@@ -18,8 +18,8 @@ import java.util.concurrent.Executor
  *
  * - `*Blocking` calls park the calling thread (a virtual thread just unmounts) until the
  *   descriptor is ready; an interrupt ends the wait with [java.io.InterruptedIOException].
- * - `*Async` calls return a [CompletableFuture] completed on [executor] (the common pool by
- *   default), never on the polling thread.
+ * - `*Async` calls return a [CompletableFuture] completed on their `executor` argument (the common
+ *   pool by default), never on the polling thread.
  *
  * Both are NetFD's own loops over the same fdMutex and PollDesc as the suspend calls, so they
  * mix safely with coroutine callers on one socket, have the same errors and deadlines, and need no

@@ -9,8 +9,8 @@ import java.net.UnixDomainSocketAddress
 import java.net.UnknownHostException
 
 /**
- * Go-style address strings: "host:port", "[ipv6]:port", ":port" (every local address when
- * listening, the loopback when dialling), "localhost:0"; a filesystem path for "unix". Parsing
+ * Go-style address strings: `"host:port"`, `"[ipv6]:port"`, `":port"` (every local address when
+ * listening, the loopback when dialling), `"localhost:0"`; a filesystem path for "unix". Parsing
  * follows Go's net.SplitHostPort; the port must be numeric (service names are not looked up).
  *
  * A malformed address is an [IllegalArgumentException]; a name that does not resolve (or resolves

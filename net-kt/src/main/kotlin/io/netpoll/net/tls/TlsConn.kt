@@ -459,7 +459,7 @@ class TlsConn private constructor(
         }
         while (true) {
             val direct = dst != null && dst.remaining() >= engine.session.applicationBufferSize
-            val target = if (direct) dst!! else borrowAppIn()
+            val target = if (direct) dst else borrowAppIn()
             val r: SSLEngineResult
             if (direct) {
                 r = engine.unwrap(src, target)
